@@ -1,0 +1,80 @@
+"""Configuration defaults for Casefile QA.
+
+Classes only: nothing here reads the environment or touches the disk. `create_app` picks a class
+(argument, or the ``QA_CONFIG`` environment variable) and then applies ``QA_``-prefixed
+environment variables on top, e.g. ``QA_DATABASE_URL``, ``QA_REDIS_URL``, ``QA_SECRET_KEY``.
+"""
+
+from datetime import timedelta
+
+
+class Config:
+    SERVICE_NAME = "Casefile QA"
+    COUNCIL_NAME = "Demo Council"
+    TIMEZONE = "Europe/London"
+
+    SECRET_KEY: str | None = None
+    # None: a SQLite file in the instance folder (see qa_app.create_app).
+    DATABASE_URL: str | None = None
+    REDIS_URL = "redis://127.0.0.1:6379/0"
+    # Fail fast instead of redis-py's default of retrying a refused connection for seconds.
+    REDIS_SOCKET_TIMEOUT = 2.0
+    RQ_QUEUES = ("default", "imports", "reports")
+    RQ_ASYNC = True
+    JOB_TIMEOUT_SECONDS = 1800
+
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_RECORD_QUERIES = False
+
+    # Sessions: no remember-me cookie; the server also enforces the idle timeout.
+    SESSION_COOKIE_NAME = "casefile_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = timedelta(minutes=30)
+    IDLE_TIMEOUT_MINUTES = 30
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCKOUT_MINUTES = 15
+    PASSWORD_MIN_LENGTH = 12
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
+    MAX_CONTENT_LENGTH = 64 * 1024 * 1024
+
+    # Outgoing email (SMTP). MAIL_SERVER None: emails are recorded but not sent.
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM = "casefile-qa@localhost"
+    BASE_URL = "http://127.0.0.1:5000"
+
+    REQUIRE_SECRETS = False
+
+
+class DevelopmentConfig(Config):
+    SECRET_KEY = "dev-only-not-secret"  # noqa: S105 - development default, refused in production
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "testing-only-not-secret"  # noqa: S105
+    DATABASE_URL = "sqlite://"
+    REDIS_URL = "fakeredis://"
+    RQ_ASYNC = False
+    WTF_CSRF_ENABLED = False
+    PASSWORD_MIN_LENGTH = 8
+    BASE_URL = "http://localhost"
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+    REQUIRE_SECRETS = True
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

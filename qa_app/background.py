@@ -1,0 +1,181 @@
+"""The only qa_app module that talks to RQ: enqueueing, task progress and task locks.
+
+Jobs are named by dotted string so that ``qa_app`` never imports ``workers``. A job is enqueued
+only after the row it needs is committed: callers commit, then call ``enqueue_task``.
+"""
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+
+import redis
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Queue, Retry
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job
+
+from qa_app.extensions import redis_store
+from qa_app.models import BackgroundTask
+
+RUN_TASK = "workers.jobs.run_task"
+JOB_CLASS = "workers.appjob.AppJob"
+
+TASK_QUEUES = {"import_cases": "imports", "build_report": "reports"}
+LOCK_SECONDS = 60
+PROGRESS_TTL_SECONDS = 7 * 24 * 3600
+
+
+class BackgroundUnavailable(RuntimeError):
+    """Redis cannot be reached: the work is recorded and will start when it is back."""
+
+
+def connection() -> redis.Redis:
+    return redis_store.connection
+
+
+def get_queue(name: str = "default") -> Queue:
+    return Queue(
+        name,
+        connection=connection(),
+        is_async=current_app.config["RQ_ASYNC"],
+        job_class=JOB_CLASS,
+    )
+
+
+def task_job_id(task_id: int) -> str:
+    return f"task-{task_id}"
+
+
+def _enqueue_once(queue: Queue, func: str, *args, job_id: str, **options) -> str:
+    """Enqueue under a fixed job id unless that job is still pending; replace an ended one."""
+    try:
+        queue.enqueue(func, *args, job_id=job_id, unique=True, **options)
+    except DuplicateJobError:
+        if _pending(job_id):
+            return job_id
+        Job.fetch(job_id, connection=queue.connection).delete()
+        queue.enqueue(func, *args, job_id=job_id, unique=True, **options)
+    return job_id
+
+
+def enqueue_task(task: BackgroundTask) -> str:
+    """Queue the committed *task* for a worker; at most one pending job per task."""
+    if task.id is None:
+        raise ValueError("commit the task before enqueueing it")
+    try:
+        return _enqueue_once(
+            get_queue(TASK_QUEUES.get(task.kind, "default")),
+            RUN_TASK,
+            task.id,
+            job_id=task_job_id(task.id),
+            job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"],
+            retry=Retry(max=3, interval=[10, 60, 300]),
+            result_ttl=24 * 3600,
+            failure_ttl=14 * 24 * 3600,
+        )
+    except RedisError as exc:
+        raise BackgroundUnavailable(str(exc)) from exc
+
+
+def _pending(job_id: str) -> bool:
+    try:
+        job = Job.fetch(job_id, connection=connection())
+    except NoSuchJobError:
+        return False
+    status = job.get_status(refresh=False)
+    return status is not None and status.value in ("queued", "started", "scheduled", "deferred")
+
+
+def job_pending(task_id: int) -> bool:
+    """Whether RQ still holds a queued, scheduled or running job for the task."""
+    return _pending(task_job_id(task_id))
+
+
+def set_progress(task_id: int, percent: int, message: str) -> None:
+    """Live progress, kept in Redis so it shows while the job's transaction is still open."""
+    data = json.dumps({"percent": max(0, min(100, int(percent))), "message": message[:300]})
+    connection().set(f"qa:task:{task_id}:progress", data, ex=PROGRESS_TTL_SECONDS)
+
+
+def get_progress(task_id: int) -> dict | None:
+    try:
+        raw = connection().get(f"qa:task:{task_id}:progress")
+    except RedisError:
+        return None
+    return json.loads(raw) if raw else None
+
+
+@contextmanager
+def task_lock(task_id: int) -> Iterator[bool]:
+    """Hold a Redis lock while a task runs, renewed in the background.
+
+    Yields False when another worker holds it. If this worker dies, the lock lapses after
+    LOCK_SECONDS and a retry (or the periodic re-queue) can take the task over.
+    """
+    lock = connection().lock(
+        f"qa:task:{task_id}:lock", timeout=LOCK_SECONDS, blocking=False, thread_local=False
+    )
+    if not lock.acquire():
+        yield False
+        return
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(LOCK_SECONDS / 3):
+            try:
+                lock.extend(LOCK_SECONDS, replace_ttl=True)
+            except RedisError:
+                return
+
+    renewer = threading.Thread(target=renew, name=f"task-{task_id}-lock", daemon=True)
+    renewer.start()
+    try:
+        yield True
+    finally:
+        stop.set()
+        renewer.join(timeout=5)
+        with suppress(RedisError):
+            lock.release()
+
+
+def task_locked(task_id: int) -> bool:
+    return bool(connection().exists(f"qa:task:{task_id}:lock"))
+
+
+def claim_period(name: str, period_key: str, ttl_seconds: int) -> bool:
+    """True once per (periodic job, period) across every scheduler process."""
+    return bool(connection().set(f"qa:periodic:{name}:{period_key}", "1", nx=True, ex=ttl_seconds))
+
+
+def enqueue_periodic(func_path: str, name: str, period_key: str, queue_name: str) -> str:
+    return _enqueue_once(
+        get_queue(queue_name),
+        func_path,
+        period_key,
+        job_id=f"periodic-{name}-{period_key}",
+        job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"],
+        retry=Retry(max=3, interval=[30, 120, 600]),
+        result_ttl=7 * 24 * 3600,
+        failure_ttl=30 * 24 * 3600,
+    )
+
+
+def redis_status() -> tuple[bool, str]:
+    """(ok, detail) for the health check and the 'work is delayed' banner."""
+    try:
+        connection().ping()
+    except RedisError as exc:
+        return False, type(exc).__name__
+    return True, "ok"
+
+
+def queue_lengths() -> dict[str, int]:
+    return {name: get_queue(name).count for name in current_app.config["RQ_QUEUES"]}
+
+
+def release_period(name: str, period_key: str) -> None:
+    """Undo a claim whose job could not be enqueued, so the next tick tries again."""
+    with suppress(RedisError):
+        connection().delete(f"qa:periodic:{name}:{period_key}")

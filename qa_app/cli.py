@@ -1,0 +1,29 @@
+"""The ``qa`` command: Flask's and Flask-Migrate's commands plus the service's own.
+
+``qa db upgrade``, ``qa run``, ``qa worker``, ``qa users …``, ``qa demo …``. Each command is a
+thin door into qa_app.services and commits at its end.
+"""
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+
+
+def register_cli(app: Flask) -> None:
+    from qa_app.commands import demo, users, worker  # noqa: PLC0415
+
+    app.cli.add_command(users.users)
+    app.cli.add_command(demo.demo)
+    app.cli.add_command(worker.worker)
+    app.cli.add_command(worker.schedule)
+
+
+def _create_app() -> Flask:
+    from qa_app import create_app  # noqa: PLC0415
+
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
+def main() -> None:
+    """Casefile QA: case file audit for children's social care."""

@@ -1,0 +1,1 @@
+"""Command groups of the ``qa`` command line, one module per area."""

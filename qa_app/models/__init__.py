@@ -1,0 +1,23 @@
+"""Every model, imported here so that Alembic's autogenerate sees every table."""
+
+from qa_app.models.access import AccessLog
+from qa_app.models.base import utcnow
+from qa_app.models.cases import Case, Child
+from qa_app.models.imports import Import
+from qa_app.models.org import Locality, Team
+from qa_app.models.tasks import BackgroundTask
+from qa_app.models.users import Absence, User, UserRole
+
+__all__ = [
+    "Absence",
+    "AccessLog",
+    "BackgroundTask",
+    "Case",
+    "Child",
+    "Import",
+    "Locality",
+    "Team",
+    "User",
+    "UserRole",
+    "utcnow",
+]

@@ -1,0 +1,38 @@
+"""The service navigation: each item is shown only to users whose roles grant its permission."""
+
+from dataclasses import dataclass
+
+from flask import request, url_for
+
+from qa_app.permissions import can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    permission: str
+    section: str  # the blueprint that marks the item as current
+
+
+NAV_ITEMS: list[NavItem] = [
+    NavItem("Home", "main.home", "home", "main"),
+    NavItem("Cases", "cases.index", "cases.view", "cases"),
+    NavItem("Users", "users.index", "users.manage", "users"),
+    NavItem("Organisation", "organisation.index", "organisation.manage", "organisation"),
+    NavItem("Background tasks", "tasks.index", "tasks.view", "tasks"),
+    NavItem("Access log", "access_log.index", "access_log.view", "access_log"),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    """Items for govukServiceNavigation, the current section marked."""
+    return [
+        {
+            "text": item.label,
+            "href": url_for(item.endpoint),
+            "active": request.blueprint == item.section,
+        }
+        for item in NAV_ITEMS
+        if can(user, item.permission)
+    ]

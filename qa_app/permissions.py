@@ -1,0 +1,101 @@
+"""The permission layer: which roles may use which feature, and which records each user may see.
+
+Every view declares one permission with ``@requires(...)`` (or ``@public``); every query of
+case data filters with ``case_scope(user)``. Both are written once, here, and tested as a matrix
+of every route and every role in tests/views/test_permission_matrix.py.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+from sqlalchemy import ColumnElement, false, or_, select, true
+
+from qa_app.extensions import db
+from qa_app.models import Case, Team, User
+from qa_app.models.vocab import COUNCIL_WIDE_ROLES, ROLES
+
+ALL_ROLES = frozenset(ROLES)
+PUBLIC = "public"
+
+# Feature permissions: which roles may use each feature. Scope (which records) is separate.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "home": ALL_ROLES,
+    "account": ALL_ROLES,
+    "cases.view": ALL_ROLES,
+    "users.manage": frozenset({"qa_admin"}),
+    "organisation.manage": frozenset({"qa_admin"}),
+    "tasks.view": frozenset({"qa_admin"}),
+    "access_log.view": frozenset({"qa_admin", "dcs"}),
+}
+
+
+def can(user: User, permission: str) -> bool:
+    """Whether *user* holds a role that grants *permission*."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return not PERMISSIONS[permission].isdisjoint(user.roles)
+
+
+def requires(permission: str) -> Callable:
+    """View decorator: sign-in required, then 403 unless the user's roles grant *permission*."""
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can(current_user, permission):
+                abort(403)
+            return view(*args, **kwargs)
+
+        guarded = login_required(wrapped)
+        guarded.permission = permission
+        return guarded
+
+    return decorator
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to anyone (sign-in page, health check); the matrix test needs it."""
+    view.permission = PUBLIC
+    return view
+
+
+def is_council_wide(user: User) -> bool:
+    return not COUNCIL_WIDE_ROLES.isdisjoint(user.roles)
+
+
+def team_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Team``: the teams whose figures *user* may see."""
+    if is_council_wide(user):
+        return true()
+    clauses = []
+    if "head_of_service" in user.roles and user.effective_locality_id is not None:
+        clauses.append(Team.locality_id == user.effective_locality_id)
+    if "team_manager" in user.roles and user.team_id is not None:
+        clauses.append(Team.id == user.team_id)
+    return or_(*clauses) if clauses else false()
+
+
+def case_scope(user: User) -> ColumnElement[bool]:
+    """SQL condition on ``Case``: the cases whose records *user* may open."""
+    if is_council_wide(user):
+        return true()
+    clauses = []
+    if "head_of_service" in user.roles and user.effective_locality_id is not None:
+        locality_teams = select(Team.id).where(Team.locality_id == user.effective_locality_id)
+        clauses.append(Case.team_id.in_(locality_teams))
+    if "team_manager" in user.roles and user.team_id is not None:
+        clauses.append(Case.team_id == user.team_id)
+    if "social_worker" in user.roles:
+        clauses.append(Case.worker_id == user.id)
+    if "iro" in user.roles:
+        clauses.append(Case.iro_id == user.id)
+    return or_(*clauses) if clauses else false()
+
+
+def visible_case(user: User, case_id: int) -> Case | None:
+    """The case if *user* may see it, else None (the view answers 404 either way)."""
+    return db.session.scalar(select(Case).where(Case.id == case_id, case_scope(user)))

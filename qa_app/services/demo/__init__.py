@@ -1,0 +1,120 @@
+"""The demo council: a believable, deterministic fake council for trying the service.
+
+``seed_demo`` builds localities, teams, staff with line management, and open cases with a
+realistic cohort mix, in bulk (100,000 cases in well under a minute). Everything comes from one
+seeded random generator, so a seed always gives the same council.
+"""
+
+import random
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from faker import Faker
+from sqlalchemy import func, select
+
+from qa_app.extensions import db
+from qa_app.models import Case, Import, User
+from qa_app.services.accounts import hash_password
+from qa_app.services.demo.caseload import insert_caseload, plan_caseload
+from qa_app.services.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
+from qa_app.services.tasks import Progress
+
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "DemoRefused",
+    "DemoSummary",
+    "database_is_empty",
+    "seed_demo",
+    "seed_task",
+    "wipe_all_data",
+]
+
+
+class DemoRefused(ValueError):
+    """The demo cannot be loaded here (the database already holds a council)."""
+
+
+@dataclass
+class DemoSummary:
+    localities: int
+    teams: int
+    staff: int
+    children: int
+    open_cases: int
+    by_cohort: dict[str, int]
+    seed: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def database_is_empty() -> bool:
+    return db.session.scalar(select(func.count(User.id))) == 0
+
+
+def seed_demo(
+    *, cases: int, seed: int, today: date, now: datetime, progress: Progress | None = None
+) -> DemoSummary:
+    """Create the demo council in an empty database (flushes; the caller commits)."""
+    if cases < 50 or cases > 500_000:
+        raise DemoRefused("The demo council needs between 50 and 500,000 cases")
+    if not database_is_empty():
+        raise DemoRefused(
+            "The database already holds staff: the demo council is loaded only into an empty "
+            "database (use `qa demo seed --reset` to wipe it first)"
+        )
+    report = progress or (lambda _pct, _msg: None)
+    rng = random.Random(seed)
+    fake = Faker("en_GB")
+    fake.seed_instance(seed)
+    password_hash = hash_password(DEMO_PASSWORD)
+
+    report(2, "Planning the caseload")
+    plan = plan_caseload(cases, rng)
+    report(5, "Creating localities, teams and staff")
+    council = build_council(plan, rng=rng, fake=fake, password_hash=password_hash, now=now)
+    report(25, f"Created {council.staff_count:,} staff in {len(council.team_ids):,} teams")
+    demo_import = Import(format="demo", as_of=today, created_at=now, files=[], status="complete")
+    db.session.add(demo_import)
+    db.session.flush()
+    counts = insert_caseload(
+        plan, council, rng=rng, today=today, import_id=demo_import.id, progress=report
+    )
+    demo_import.children = counts.children
+    demo_import.open_cases = counts.open_cases
+    demo_import.summary = {
+        "format": "demo",
+        "as_of": today.isoformat(),
+        "by_cohort": counts.by_cohort,
+    }
+    db.session.flush()
+    report(100, "Demo council ready")
+    return DemoSummary(
+        localities=len(council.locality_ids),
+        teams=len(council.team_ids),
+        staff=council.staff_count,
+        children=counts.children,
+        open_cases=db.session.scalar(select(func.count(Case.id)).where(Case.closed_on.is_(None))),
+        by_cohort=counts.by_cohort,
+        seed=seed,
+    )
+
+
+def wipe_all_data() -> None:
+    """Delete every row of every table (schema kept): for `qa demo seed --reset` only."""
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
+    db.session.flush()
+
+
+def seed_task(task, progress: Progress, *, now: datetime, today: date) -> dict:
+    """Run a queued ``demo_seed`` background task; returns the summary stored on the task."""
+    summary = seed_demo(
+        cases=int(task.params.get("cases", 6000)),
+        seed=int(task.params.get("seed", 2026)),
+        today=date.fromisoformat(task.params["today"]) if task.params.get("today") else today,
+        now=now,
+        progress=progress,
+    )
+    return summary.as_dict()

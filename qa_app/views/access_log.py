@@ -1,0 +1,22 @@
+"""Who viewed which child's record (qa_admin, DCS)."""
+
+from flask import Blueprint, render_template, request
+
+from qa_app.permissions import requires
+from qa_app.services import access
+
+bp = Blueprint("access_log", __name__, url_prefix="/access-log")
+
+
+@bp.route("/")
+@requires("access_log.view")
+def index():
+    page_arg = request.args.get("page", "1")
+    filters = access.AccessFilters(
+        child_id=request.args.get("child_id", "").strip()[:40],
+        email=request.args.get("email", "").strip().lower()[:254],
+        page=int(page_arg) if page_arg.isdigit() else 1,
+    )
+    return render_template(
+        "access_log/index.html", page=access.search_access_log(filters), filters=filters
+    )

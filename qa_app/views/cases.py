@@ -1,0 +1,37 @@
+"""Cases: a scoped list, and the record of one case (each view is written to the access log)."""
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from qa_app.clock import local_today, utcnow
+from qa_app.extensions import db
+from qa_app.models.vocab import COHORTS
+from qa_app.permissions import requires, visible_case
+from qa_app.services import access, case_queries
+
+bp = Blueprint("cases", __name__, url_prefix="/cases")
+
+
+@bp.route("/")
+@requires("cases.view")
+def index():
+    filters = case_queries.CaseFilters.from_args(request.args)
+    page = case_queries.list_cases(current_user, filters, today=local_today())
+    teams = case_queries.visible_teams(current_user)
+    return render_template(
+        "cases/index.html", page=page, filters=filters, teams=teams, cohorts=COHORTS
+    )
+
+
+@bp.route("/<int:case_id>")
+@requires("cases.view")
+def detail(case_id: int):
+    case = visible_case(current_user, case_id)
+    if case is None:
+        abort(404)
+    access.log_case_access(
+        current_user, case, action="view_case", now=utcnow(), endpoint=request.endpoint
+    )
+    db.session.commit()
+    history = case_queries.other_cases_of_child(current_user, case)
+    return render_template("cases/detail.html", case=case, history=history, today=local_today())

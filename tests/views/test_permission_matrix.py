@@ -1,0 +1,126 @@
+"""Every route x every role: the permission layer answers exactly as this table says.
+
+The table is written out here, independently of qa_app.permissions, and must list every route
+the app has: adding a route without deciding who may use it fails test_every_route_is_in_the_matrix.
+"""
+
+import pytest
+
+from qa_app.models.vocab import ROLES
+from tests.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
+
+ALL = frozenset(ROLES)
+ADMIN = frozenset({"qa_admin"})
+PUBLIC = "public"
+
+# endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
+# roles that reach the page; SCOPED says which of them see the sample record.
+MATRIX = {
+    "main.home": ("GET", "/", ALL),
+    "main.healthz": ("GET", "/healthz", PUBLIC),
+    "main.accessibility": ("GET", "/accessibility", PUBLIC),
+    "main.privacy": ("GET", "/privacy", PUBLIC),
+    "auth.sign_in": ("GET", "/auth/sign-in", PUBLIC),
+    "auth.sign_out": ("POST", "/auth/sign-out", ALL),
+    "auth.change_password": ("GET", "/auth/password", ALL),
+    "cases.index": ("GET", "/cases/", ALL),
+    "cases.detail": ("GET", "/cases/{case}", ALL),
+    "users.index": ("GET", "/users/", ADMIN),
+    "users.new": ("GET", "/users/new", ADMIN),
+    "users.edit": ("GET", "/users/{user}", ADMIN),
+    "users.unlock": ("POST", "/users/{user}/unlock", ADMIN),
+    "users.temporary_password": ("POST", "/users/{user}/password", ADMIN),
+    "users.import_staff": ("GET", "/users/import", ADMIN),
+    "organisation.index": ("GET", "/organisation/", ADMIN),
+    "organisation.team": ("GET", "/organisation/teams/{team}", ADMIN),
+    "tasks.index": ("GET", "/tasks/", ADMIN),
+    "tasks.detail": ("GET", "/tasks/{task}", ADMIN),
+    "tasks.status": ("GET", "/tasks/{task}/status", ADMIN),
+    "access_log.index": ("GET", "/access-log/", frozenset({"qa_admin", "dcs"})),
+}
+
+# Who can open the sample case: council-wide roles, the head of service of its locality, its
+# team manager, its social worker and its IRO. The others get 404, as for no such case.
+SCOPED = {
+    "cases.detail": frozenset(
+        {"qa_admin", "dcs", "psw", "head_of_service", "team_manager", "social_worker", "iro"}
+    )
+}
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(MATRIX)
+
+
+def test_every_view_declares_its_permission(app):
+    for endpoint, view in app.view_functions.items():
+        if endpoint != "static":
+            assert hasattr(view, "permission"), f"{endpoint} has no @requires or @public"
+
+
+@pytest.fixture
+def world(app_ctx):
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import BackgroundTask  # noqa: PLC0415
+
+    north = LocalityFactory(name="North")
+    team = TeamFactory(locality=north)
+    TeamFactory(locality=LocalityFactory(name="East"))
+    users = {
+        "qa_admin": make_user("qa_admin"),
+        "dcs": make_user("dcs"),
+        "psw": make_user("psw"),
+        "head_of_service": make_user("head_of_service", locality=north),
+        "team_manager": make_user("team_manager", team=team),
+        "advanced_practitioner": make_user("advanced_practitioner"),
+        "senior_manager": make_user("senior_manager", locality=north),
+        "iro": make_user("iro"),
+        "independent_auditor": make_user("independent_auditor"),
+        "social_worker": make_user("social_worker", team=team),
+    }
+    case = CaseFactory(team=team, worker=users["social_worker"], iro=users["iro"])
+    task = BackgroundTask(kind="demo_seed", params={})
+    db.session.add(task)
+    db.session.commit()
+    ids = {"case": case.id, "user": users["social_worker"].id, "team": team.id, "task": task.id}
+    return users, ids
+
+
+def _request(client, method, url):
+    return client.post(url) if method == "POST" else client.get(url)
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_role_can_use_exactly_the_routes_it_should(client, auth, world, endpoint, role):
+    users, ids = world
+    method, template, allowed = MATRIX[endpoint]
+    auth.login(users[role])
+    response = _request(client, method, template.format(**ids))
+    if allowed != PUBLIC and role not in allowed:
+        assert response.status_code == 403, f"{role} should be refused {endpoint}"
+        return
+    assert response.status_code != 403, f"{role} should reach {endpoint}"
+    if endpoint in SCOPED:
+        expected = 200 if role in SCOPED[endpoint] else 404
+        assert response.status_code == expected, f"{role} scope on {endpoint}"
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_anonymous_users_are_sent_to_sign_in(client, world, endpoint):
+    _, ids = world
+    method, template, allowed = MATRIX[endpoint]
+    response = _request(client, method, template.format(**ids))
+    if allowed == PUBLIC:
+        assert response.status_code == 200
+    else:
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/auth/sign-in")
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, (m, _, _) in MATRIX.items() if m == "POST"))
+def test_state_changes_are_post_only(client, auth, world, endpoint):
+    users, ids = world
+    auth.login(users["qa_admin"])
+    assert client.get(MATRIX[endpoint][1].format(**ids)).status_code == 405

@@ -1,0 +1,68 @@
+"""Thin RQ jobs: ids in, one service call, commit; raise so RQ records and retries failures."""
+
+from datetime import timedelta
+
+from qa_app import background
+from qa_app.clock import local_today, utcnow
+from qa_app.extensions import db
+from qa_app.models import BackgroundTask
+from qa_app.services import demo, tasks
+
+
+class PermanentTaskError(Exception):
+    """Raised by handlers for input that will not improve on retry."""
+
+
+# kind -> handler(task, progress) -> result dict. Handlers are services: they flush, jobs commit.
+TASK_HANDLERS = {
+    "demo_seed": lambda task, progress: demo.seed_task(
+        task, progress, now=utcnow(), today=local_today()
+    ),
+}
+PERMANENT_ERRORS = (demo.DemoRefused,)
+
+
+def run_task(task_id: int) -> str:
+    """Run the background task row *task_id* once, however often it is enqueued or retried."""
+    task = db.session.get(BackgroundTask, task_id)
+    if task is None:
+        raise LookupError(f"background task {task_id} not found")
+    if task.status == "complete":
+        return "already complete"
+    with background.task_lock(task_id) as held:
+        if not held:
+            return "running in another worker"
+        db.session.refresh(task)
+        if task.status == "complete":
+            return "already complete"
+        tasks.mark_running(task, now=utcnow())
+        db.session.commit()
+
+        def progress(percent: int, message: str) -> None:
+            background.set_progress(task_id, percent, message)
+
+        try:
+            result = TASK_HANDLERS[task.kind](task, progress)
+        except Exception as exc:
+            db.session.rollback()
+            task = db.session.get(BackgroundTask, task_id)
+            tasks.mark_failed(task, exc, now=utcnow())
+            db.session.commit()
+            if isinstance(exc, PERMANENT_ERRORS):
+                return "failed: not retried"
+            raise
+        tasks.mark_complete(task, result, now=utcnow())
+        db.session.commit()
+        return "complete"
+
+
+def requeue_stranded_tasks(period_key: str) -> int:
+    """Re-enqueue tasks whose job was lost (Redis was down, or a worker died holding them)."""
+    count = 0
+    for task in tasks.unfinished_tasks(now=utcnow(), older_than=timedelta(minutes=2)):
+        if background.job_pending(task.id) or background.task_locked(task.id):
+            continue
+        tasks.mark_enqueued(task, background.enqueue_task(task), now=utcnow())
+        count += 1
+    db.session.commit()
+    return count
