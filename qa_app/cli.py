@@ -27,3 +27,7 @@ def _create_app() -> Flask:
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)
 def main() -> None:
     """Casefile QA: case file audit for children's social care."""
+
+
+if __name__ == "__main__":
+    main()

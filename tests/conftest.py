@@ -90,8 +90,10 @@ def empty_all_tables() -> None:
 
 
 @pytest.fixture
-def app(_postgres_schema):
-    app = make_app()
+def app(request, _postgres_schema):
+    """A fresh app and empty database; ``@pytest.mark.app_config(KEY=value)`` overrides config."""
+    marker = request.node.get_closest_marker("app_config")
+    app = make_app(**(marker.kwargs if marker else {}))
     with app.app_context():
         if not TEST_DATABASE_URL:
             db.create_all()

@@ -21,10 +21,23 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from qa_app.forms import choices
 from qa_app.models.vocab import ROLES
+from qa_app.services.accounts import is_email
+
+
+class Email:
+    """An email address in the form name@domain.tld (no look-ups: the council's own domains
+    may not resolve from the server)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, _form, field) -> None:
+        if field.data and not is_email(field.data.strip()):
+            raise ValidationError(self.message)
 
 
 class UserForm(FlaskForm):

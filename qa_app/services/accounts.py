@@ -1,5 +1,6 @@
 """Accounts: passwords, sign-in with lockout, and creating and changing staff records."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +16,14 @@ from qa_app.textnorm import clean_text
 # Compared against when the email is unknown, so a wrong email costs as much time as a wrong
 # password and response times do not reveal which accounts exist.
 _DUMMY_HASH = generate_password_hash("not-a-password-of-anyone")
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def is_email(value: str) -> bool:
+    """A plausible email address: something@domain.tld (no network look-ups)."""
+    return bool(EMAIL.match(value or ""))
 
 
 class AccountError(ValueError):

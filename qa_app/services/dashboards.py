@@ -49,6 +49,9 @@ def _cohort_table(query_rows) -> CohortTable:
         table.totals[cohort] = table.totals.get(cohort, 0) + count
         table.unallocated += unallocated or 0
     table.rows = sorted(by_row.values(), key=lambda r: (r["label"] == "No team", r["label"]))
+    for row in table.rows:
+        # Pre-formatted for the template: a locality can have hundreds of teams.
+        row["cells"] = [f"{row['cohorts'][c]:,}" for c in COHORTS]
     return table
 
 
@@ -123,6 +126,7 @@ class AdminOverview:
     latest_import: Import | None
     open_cases: int
     children: int
+    active_staff: int
     staff_by_role: dict[str, int]
     pending_teams: int
     pending_staff: int
@@ -146,6 +150,9 @@ def admin_overview(today: date, now) -> AdminOverview:
             .group_by(UserRole.role)
         ).all()
     )
+    active_staff = db.session.scalar(
+        select(func.count(User.id)).where(User.active.is_(True), User.pending.is_(False))
+    )
     pending_teams = db.session.scalar(select(func.count(Team.id)).where(Team.pending.is_(True)))
     pending_staff = db.session.scalar(select(func.count(User.id)).where(User.pending.is_(True)))
     locked = db.session.scalar(select(func.count(User.id)).where(User.locked_until > now))
@@ -153,7 +160,15 @@ def admin_overview(today: date, now) -> AdminOverview:
         db.session.scalars(select(BackgroundTask).order_by(BackgroundTask.id.desc()).limit(5))
     )
     return AdminOverview(
-        latest, open_cases, children, staff_by_role, pending_teams, pending_staff, locked, tasks
+        latest,
+        open_cases,
+        children,
+        active_staff,
+        staff_by_role,
+        pending_teams,
+        pending_staff,
+        locked,
+        tasks,
     )
 
 

@@ -7,20 +7,24 @@ rejects the whole file. Existing staff (matched by email) are updated.
 
 import csv
 import io
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import Locality, Team, User
-from qa_app.services.accounts import AccountError, StaffDetails, find_user_by_email, parse_roles
+from qa_app.services.accounts import (
+    AccountError,
+    StaffDetails,
+    find_user_by_email,
+    is_email,
+    parse_roles,
+)
 from qa_app.services.accounts import update_user as apply_details
 from qa_app.textnorm import clean_text, name_key
 
 REQUIRED = ("name", "email", "roles", "team", "line_manager_email", "capacity")
 OPTIONAL = ("locality", "swe_number")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_ROWS = 50_000
 
 
@@ -95,7 +99,7 @@ def import_staff(data: bytes, filename: str) -> StaffImportSummary:
     people: list[tuple[int, dict, User]] = []
     for line, row in rows:
         email = row.get("email", "").lower()
-        if not EMAIL.match(email):
+        if not is_email(email):
             reject(line, "email", email, "not an email address")
             continue
         try:

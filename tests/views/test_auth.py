@@ -8,7 +8,6 @@ import pytest
 
 from qa_app.extensions import db
 from qa_app.models import User, utcnow
-from tests.conftest import make_app
 from tests.factories import TEST_PASSWORD, make_user
 
 
@@ -168,28 +167,19 @@ def test_temporary_password_must_be_changed_before_anything_else(client, app_ctx
     assert client.get("/cases/").headers["Location"] == "/auth/password"
 
 
-def test_csrf_token_is_required_on_every_form():
-    app = make_app(WTF_CSRF_ENABLED=True)
-    from qa_app.extensions import db as database  # noqa: PLC0415
-
-    with app.app_context():
-        database.create_all()
-        user = make_user("psw")
-        client = app.test_client()
-        refused = client.post(
-            "/auth/sign-in", data={"email": user.email, "password": TEST_PASSWORD}
-        )
-        assert refused.status_code == 400
-        page = client.get("/auth/sign-in").data.decode()
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        accepted = client.post(
-            "/auth/sign-in",
-            data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token},
-        )
-        assert accepted.status_code == 302
-        assert client.post("/auth/sign-out").status_code == 400  # no token
-        database.session.remove()
-        database.drop_all()
+@pytest.mark.app_config(WTF_CSRF_ENABLED=True)
+def test_csrf_token_is_required_on_every_form(client, app_ctx):
+    user = make_user("psw")
+    refused = client.post("/auth/sign-in", data={"email": user.email, "password": TEST_PASSWORD})
+    assert refused.status_code == 400
+    page = client.get("/auth/sign-in").data.decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    accepted = client.post(
+        "/auth/sign-in", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token}
+    )
+    assert accepted.status_code == 302
+    assert client.post("/auth/sign-out").status_code == 400  # no token
+    assert client.get("/").status_code == 200  # still signed in
 
 
 def test_security_headers_on_every_response(client, auth, app_ctx):

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from itertools import cycle
 from random import Random
 
-from sqlalchemy import insert
+from sqlalchemy import select
 
+from qa_app.bulk import insert_rows
 from qa_app.extensions import db
 from qa_app.models import Case, Child
 from qa_app.models.base import utcnow
@@ -144,13 +145,19 @@ def insert_caseload(
     done = 0
 
     def flush() -> None:
+        # Bulk INSERT (COPY on PostgreSQL), then one lookup of the new ids by the unique child
+        # id: INSERT ... RETURNING over many rows is far slower.
         nonlocal done
-        child_ids = db.session.scalars(
-            insert(Child).returning(Child.id, sort_by_parameter_order=True), pending_children
-        ).all()
-        for child_id, case in zip(child_ids, pending_cases, strict=True):
-            case["child_id"] = child_id
-        db.session.execute(insert(Case), pending_cases)
+        insert_rows(Child.__table__, pending_children)
+        wanted = [child["la_child_id"] for child in pending_children]
+        ids = dict(
+            db.session.execute(
+                select(Child.la_child_id, Child.id).where(Child.la_child_id.in_(wanted))
+            ).all()
+        )
+        for child, case in zip(pending_children, pending_cases, strict=True):
+            case["child_id"] = ids[child["la_child_id"]]
+        insert_rows(Case.__table__, pending_cases)
         done += len(pending_cases)
         pending_children.clear()
         pending_cases.clear()

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta
 from random import Random
 
 from faker import Faker
-from sqlalchemy import insert
+from sqlalchemy import select
 
+from qa_app.bulk import insert_rows
 from qa_app.extensions import db
 from qa_app.models import Absence, Locality, Team, User, UserRole
 from qa_app.models.users import new_session_token
@@ -105,12 +106,15 @@ class _StaffWriter:
             )
         if not rows:
             return []
-        ids = list(
-            db.session.scalars(insert(User).returning(User.id, sort_by_parameter_order=True), rows)
+        # Bulk INSERT, then the ids by the unique email (RETURNING over many rows is slow).
+        insert_rows(User.__table__, rows)
+        by_email = dict(
+            db.session.execute(
+                select(User.email, User.id).where(User.email.in_([r["email"] for r in rows]))
+            ).all()
         )
-        db.session.execute(
-            insert(UserRole), [{"user_id": i, "role": r} for i in ids for r in roles]
-        )
+        ids = [by_email[r["email"]] for r in rows]
+        insert_rows(UserRole.__table__, [{"user_id": i, "role": r} for i in ids for r in roles])
         self.count += len(ids)
         return ids
 
@@ -158,6 +162,7 @@ def build_council(
         ["iro"],
     )
 
+    specs: list[_TeamSpec] = []
     for locality, locality_id in council.locality_ids.items():
         slug = locality.lower()
         hos = staff.one(
@@ -179,9 +184,10 @@ def build_council(
         ]
         for service in SERVICE_NAMES:
             cell = (locality, service)
-            if cell not in plan.cells or plan.cases_in(cell) == 0:
-                continue
-            _staff_cell(council, staff, cell, locality_id, managers[SERVICE_GROUPS[service]], plan)
+            if cell in plan.cells and plan.cases_in(cell) > 0:
+                manager = managers[SERVICE_GROUPS[service]]
+                specs.extend(_team_specs(cell, locality_id, manager, plan))
+    _staff_teams(council, staff, specs)
 
     _absences(council, rng, now.date())
     council.staff_count = staff.count
@@ -196,31 +202,80 @@ def _team(name: str, locality_id: int | None, service: str | None) -> int:
     return team.id
 
 
-def _staff_cell(council, staff, cell, locality_id, manager_id, plan) -> None:
+@dataclass
+class _TeamSpec:
+    cell: tuple[str, str]
+    name: str
+    locality_id: int
+    manager_id: int
+    size: int
+    is_login_team: bool
+
+
+def _team_specs(cell, locality_id, manager_id, plan) -> list[_TeamSpec]:
     locality, service = cell
     workers = workers_needed(plan.cases_in(cell))
-    team_count = max(1, round(workers / WORKERS_PER_TEAM))
-    sizes = [
-        workers // team_count + (1 if i < workers % team_count else 0) for i in range(team_count)
+    count = max(1, round(workers / WORKERS_PER_TEAM))
+    sizes = [workers // count + (1 if i < workers % count else 0) for i in range(count)]
+    return [
+        _TeamSpec(
+            cell=cell,
+            name=f"{locality} {SERVICE_NAMES[service]} {_team_letter(i)}",
+            locality_id=locality_id,
+            manager_id=manager_id,
+            size=max(1, size),
+            is_login_team=locality == "North" and service == "child_in_need" and i == 0,
+        )
+        for i, size in enumerate(sizes)
     ]
-    council.teams_by_cell[cell] = []
-    for i, size in enumerate(sizes):
-        team_id = _team(
-            f"{locality} {SERVICE_NAMES[service]} {_team_letter(i)}", locality_id, service
-        )
+
+
+def _staff_teams(council: Council, staff: _StaffWriter, specs: list[_TeamSpec]) -> None:
+    """Every locality team, its manager and its social workers, in a few bulk INSERTs."""
+    now = staff.now
+    insert_rows(
+        Team.__table__,
+        [
+            {
+                "name": spec.name,
+                "name_key": name_key(spec.name),
+                "locality_id": spec.locality_id,
+                "service": spec.cell[1],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for spec in specs
+        ],
+    )
+    ids = dict(db.session.execute(select(Team.name_key, Team.id)).all())
+    team_ids = [ids[name_key(spec.name)] for spec in specs]
+    managers = staff.add(
+        [
+            {
+                "team_id": team_id,
+                "line_manager_id": spec.manager_id,
+                "email": _LOGIN_EMAIL["team_manager"] if spec.is_login_team else None,
+            }
+            for spec, team_id in zip(specs, team_ids, strict=True)
+        ],
+        ["team_manager"],
+    )
+    people = []
+    for spec, team_id, manager in zip(specs, team_ids, managers, strict=True):
+        for i in range(spec.size):
+            login = spec.is_login_team and i == 0
+            people.append(
+                {
+                    "team_id": team_id,
+                    "line_manager_id": manager,
+                    "email": _LOGIN_EMAIL["social_worker"] if login else None,
+                }
+            )
+    worker_ids = iter(staff.add(people, ["social_worker"]))
+    for spec, team_id in zip(specs, team_ids, strict=True):
         council.team_ids.append(team_id)
-        council.teams_by_cell[cell].append(team_id)
-        is_login_team = locality == "North" and service == "child_in_need" and i == 0
-        tm = staff.one(
-            "team_manager",
-            team_id=team_id,
-            line_manager_id=manager_id,
-            email=_LOGIN_EMAIL["team_manager"] if is_login_team else None,
-        )
-        people = [{"team_id": team_id, "line_manager_id": tm} for _ in range(max(1, size))]
-        if is_login_team:
-            people[0]["email"] = _LOGIN_EMAIL["social_worker"]
-        council.workers_by_team[team_id] = staff.add(people, ["social_worker"])
+        council.teams_by_cell.setdefault(spec.cell, []).append(team_id)
+        council.workers_by_team[team_id] = [next(worker_ids) for _ in range(spec.size)]
 
 
 def _absences(council: Council, rng: Random, today: date) -> None:

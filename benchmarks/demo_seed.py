@@ -1,0 +1,41 @@
+"""Benchmark: `qa demo seed --cases 100000` on SQLite and PostgreSQL (target: under 60 s each).
+
+Run with `bash benchmarks/run demo_seed` (starts a throwaway PostgreSQL), or
+`.venv/bin/python -m benchmarks.demo_seed` for SQLite only.
+"""
+
+import sys
+import tempfile
+import time
+from datetime import date, datetime
+
+from benchmarks.common import bench_app, database_urls
+from qa_app.extensions import db
+from qa_app.services.demo import seed_demo
+
+CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, url in database_urls(tmp):
+            app = bench_app(url)
+            with app.app_context():
+                started = time.perf_counter()
+                summary = seed_demo(
+                    cases=CASES, seed=2026, today=date(2026, 11, 23), now=datetime(2026, 11, 23, 9)
+                )
+                db.session.commit()
+                elapsed = time.perf_counter() - started
+                rows = summary.children + summary.open_cases + summary.staff
+                print(
+                    f"demo seed {label:<10} {CASES:>7,} cases  {summary.staff:>5,} staff  "
+                    f"{elapsed:6.1f} s  {rows / elapsed:>9,.0f} rows/s  {summary.open_cases / elapsed:>7,.0f} cases/s  "
+                    f"({'meets' if elapsed < 60 else 'MISSES'} the 60 s target)"
+                )
+                db.session.remove()
+                db.engine.dispose()
+
+
+if __name__ == "__main__":
+    main()
