@@ -1,14 +1,14 @@
 """The access log: every view of a child's record is written down (who, what, when, why)."""
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from qa_app.extensions import db
 from qa_app.models import AccessLog, Case, Child, User
+from qa_app.services.paging import Page, paginate
 
 
 def log_case_access(
@@ -41,15 +41,7 @@ class AccessFilters:
     page: int = 1
 
 
-@dataclass
-class AccessPage:
-    items: list[AccessLog] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-
-
-def search_access_log(filters: AccessFilters, page_size: int = 50) -> AccessPage:
+def search_access_log(filters: AccessFilters) -> Page:
     conditions = []
     if filters.child_id:
         conditions.append(
@@ -57,15 +49,10 @@ def search_access_log(filters: AccessFilters, page_size: int = 50) -> AccessPage
         )
     if filters.email:
         conditions.append(AccessLog.user_id.in_(select(User.id).where(User.email == filters.email)))
-    total = db.session.scalar(select(func.count(AccessLog.id)).where(*conditions))
-    pages = max(1, math.ceil(total / page_size))
-    page = min(max(1, filters.page), pages)
-    items = db.session.scalars(
+    query = (
         select(AccessLog)
         .where(*conditions)
         .options(joinedload(AccessLog.user), joinedload(AccessLog.child))
         .order_by(AccessLog.at.desc(), AccessLog.id.desc())
-        .offset((page - 1) * page_size)
-        .limit(page_size)
-    ).all()
-    return AccessPage(list(items), total, page, pages)
+    )
+    return paginate(query, page=filters.page)

@@ -1,19 +1,17 @@
 """Finding cases: every query here is limited to what the user may see."""
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from qa_app.extensions import db
 from qa_app.models import Case, Child, Team, User
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import case_scope, team_scope
+from qa_app.services.paging import Page, paginate
 from qa_app.textnorm import clean_text
-
-PAGE_SIZE = 50
 
 
 @dataclass
@@ -50,15 +48,7 @@ class CaseFilters:
         return {k: v for k, v in values.items() if v not in (None, "")}
 
 
-@dataclass
-class CasePage:
-    items: list[Case] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    pages: int = 1
-
-
-def list_cases(user: User, filters: CaseFilters, *, today: date) -> CasePage:
+def list_cases(user: User, filters: CaseFilters, *, today: date) -> Page:
     """Open cases the user may see, filtered, a page at a time."""
     conditions = [Case.open_on(today), case_scope(user)]
     if filters.cohort:
@@ -71,18 +61,13 @@ def list_cases(user: User, filters: CaseFilters, *, today: date) -> CasePage:
         conditions.append(
             Case.child_id.in_(select(Child.id).where(Child.la_child_id == filters.child_id))
         )
-    total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(filters.page, pages)
-    items = db.session.scalars(
+    query = (
         select(Case)
         .where(*conditions)
         .options(joinedload(Case.child), joinedload(Case.team), joinedload(Case.worker))
         .order_by(Case.id)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return CasePage(items=list(items), total=total, page=page, pages=pages)
+    )
+    return paginate(query, page=filters.page)
 
 
 def visible_teams(user: User) -> list[Team]:

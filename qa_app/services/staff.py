@@ -1,7 +1,5 @@
 """Finding staff, and the choices the staff forms offer."""
 
-import math
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, or_, select
@@ -9,21 +7,12 @@ from sqlalchemy.orm import joinedload
 
 from qa_app.extensions import db
 from qa_app.models import Locality, Team, User, UserRole
-
-PAGE_SIZE = 50
-
-
-@dataclass
-class UserPage:
-    items: list[User] = field(default_factory=list)
-    total: int = 0
-    page: int = 1
-    pages: int = 1
+from qa_app.services.paging import Page, paginate
 
 
 def search_users(
     *, q: str = "", role: str = "", status: str = "", page: int = 1, now: datetime
-) -> UserPage:
+) -> Page:
     conditions = []
     if q:
         like = f"%{q.lower()}%"
@@ -38,18 +27,13 @@ def search_users(
         conditions.append(User.pending.is_(True))
     elif status == "locked":
         conditions.append(User.locked_until > now)
-    total = db.session.scalar(select(func.count(User.id)).where(*conditions))
-    pages = max(1, math.ceil(total / PAGE_SIZE))
-    page = min(max(page, 1), pages)
-    items = db.session.scalars(
+    query = (
         select(User)
         .where(*conditions)
         .options(joinedload(User.team), joinedload(User.locality))
         .order_by(User.pending.desc(), User.name, User.id)
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    return UserPage(items=list(items), total=total, page=page, pages=pages)
+    )
+    return paginate(query, page=page)
 
 
 def team_choices() -> list[tuple[str, str]]:
