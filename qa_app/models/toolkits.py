@@ -14,8 +14,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
 from qa_app.models.base import utcnow
-from qa_app.models.users import User
 from qa_app.models.toolkit_definition import ToolkitDefinition
+from qa_app.models.users import User
 
 
 class ToolkitImmutable(RuntimeError):

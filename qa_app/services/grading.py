@@ -23,12 +23,12 @@ reason is required when the two differ (``check_answers``).
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from qa_app.models.vocab import GRADES
 from qa_app.models.toolkit_definition import (
     INADEQUATE,
     GradingRules,
     ToolkitDefinition,
 )
+from qa_app.models.vocab import GRADES
 
 __all__ = [
     "AnswerProblem",
@@ -110,7 +110,9 @@ def suggest_grade(sections: Iterable[GradedSection], rules: GradingRules) -> Sug
     limiting = [s for s in graded if s.safety_critical and s.grade == INADEQUATE]
     if rules.limiting_judgement and limiting:
         names = _names(limiting)
-        verb = "is a safety-critical section" if len(limiting) == 1 else "are safety-critical sections"
+        verb = (
+            "is a safety-critical section" if len(limiting) == 1 else "are safety-critical sections"
+        )
         return Suggestion(
             INADEQUATE,
             "limiting_judgement",
@@ -142,8 +144,10 @@ def _median_words(grades: list[int], median: int, tie_break: str) -> str:
     count = f"{len(grades)} graded section{'s' if len(grades) != 1 else ''}"
     if len(ordered) % 2 == 0 and ordered[len(ordered) // 2 - 1] != ordered[len(ordered) // 2]:
         better, worse = ordered[len(ordered) // 2 - 1], ordered[len(ordered) // 2]
-        choice = "the worse of the two is taken, the cautious choice" if tie_break == "worse" else (
-            "the better of the two is taken"
+        choice = (
+            "the worse of the two is taken, the cautious choice"
+            if tie_break == "worse"
+            else ("the better of the two is taken")
         )
         return (
             f"the two middle grades of the {count} are {GRADES[better]} and {GRADES[worse]}, "
@@ -160,7 +164,7 @@ def _not_counted_note(count: int) -> str:
 
 
 def _names(sections: Sequence[GradedSection]) -> str:
-    titles = [f"‘{s.title}’" for s in sections]
+    titles = [f"'{s.title}'" for s in sections]
     return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
 
 
@@ -292,19 +296,19 @@ def _section_problems(section, answer: SectionAnswer | None) -> list[AnswerProbl
 
     if answer.not_applicable:
         if answer.grade is not None:
-            add("grade", f"‘{title}’ is both graded and marked not applicable: choose one")
+            add("grade", f"'{title}' is both graded and marked not applicable: choose one")
         elif not section.may_be_not_applicable:
-            add("grade", f"‘{title}’ cannot be marked not applicable: select a grade")
+            add("grade", f"'{title}' cannot be marked not applicable: select a grade")
         elif not answer.not_applicable_reason.strip():
-            add("not_applicable_reason", f"Enter why ‘{title}’ does not apply to this case")
+            add("not_applicable_reason", f"Enter why '{title}' does not apply to this case")
         return out
     if answer.grade is None:
         either = ", or mark it not applicable" if section.may_be_not_applicable else ""
-        add("grade", f"Select a grade for ‘{title}’{either}")
+        add("grade", f"Select a grade for '{title}'{either}")
     elif answer.grade not in GRADES:
-        add("grade", f"Select a grade for ‘{title}’ from {_grade_list()}")
+        add("grade", f"The grade for '{title}' must be {_grade_list()}")
     if answer.grade is not None and not answer.evidence.strip():
-        add("evidence", f"Enter the evidence for the grade given to ‘{title}’")
+        add("evidence", f"Enter the evidence for the grade given to '{title}'")
     return out
 
 
@@ -319,7 +323,7 @@ def _overall_problems(toolkit: ToolkitDefinition, answers: AuditAnswers) -> list
     if overall is None:
         out.append(AnswerProblem("overall_grade", "Select an overall grade"))
     elif overall not in GRADES:
-        out.append(AnswerProblem("overall_grade", f"Select an overall grade from {_grade_list()}"))
+        out.append(AnswerProblem("overall_grade", f"The overall grade must be {_grade_list()}"))
     if not answers.overall_rationale.strip():
         out.append(AnswerProblem("overall_rationale", "Enter the rationale for the overall grade"))
     suggestion = suggest_for_answers(toolkit, answers)

@@ -8,7 +8,7 @@ def describe_changes(old: ToolkitDefinition, new: ToolkitDefinition) -> list[str
     """The differences from *old* to *new*, most important first; never empty."""
     changes: list[str] = []
     if old.name != new.name:
-        changes.append(f"Name changed from ‘{old.name}’ to ‘{new.name}’")
+        changes.append(f"Name changed from '{old.name}' to '{new.name}'")
     added = [COHORTS[c] for c in new.cohorts if c not in old.cohorts]
     removed = [COHORTS[c] for c in old.cohorts if c not in new.cohorts]
     if added:
@@ -28,9 +28,7 @@ def describe_changes(old: ToolkitDefinition, new: ToolkitDefinition) -> list[str
     if old.description != new.description:
         changes.append("Description reworded")
     if not changes:
-        changes.append(
-            f"No change other than the version number ({old.version} to {new.version})"
-        )
+        changes.append(f"No change other than the version number ({old.version} to {new.version})")
     return changes
 
 
@@ -57,19 +55,21 @@ def _section_changes(old: ToolkitDefinition, new: ToolkitDefinition) -> list[str
     for section in new.sections:
         if section.key not in before:
             critical = ", safety-critical" if section.safety_critical else ""
-            out.append(f"Section added: ‘{section.title}’{critical}")
+            out.append(f"Section added: '{section.title}'{critical}")
     for section in old.sections:
         if section.key not in after:
-            out.append(f"Section removed: ‘{section.title}’")
+            out.append(f"Section removed: '{section.title}'")
     for section in new.sections:
         was = before.get(section.key)
         if was is None:
             continue
-        name = f"‘{section.title}’"
+        name = f"'{section.title}'"
         if was.title != section.title:
-            out.append(f"Section ‘{was.title}’ renamed {name}")
+            out.append(f"Section '{was.title}' renamed {name}")
         if was.safety_critical != section.safety_critical:
-            state = "now safety-critical" if section.safety_critical else "no longer safety-critical"
+            state = (
+                "now safety-critical" if section.safety_critical else "no longer safety-critical"
+            )
             out.append(f"{name} is {state}")
         if was.may_be_not_applicable != section.may_be_not_applicable:
             state = "may now" if section.may_be_not_applicable else "may no longer"
@@ -102,18 +102,18 @@ def _question_changes(old: ToolkitDefinition, new: ToolkitDefinition) -> list[st
     for question in new.compliance:
         was = before.get(question.key)
         if was is None:
-            out.append(f"Compliance question added: ‘{question.text}’")
+            out.append(f"Compliance question added: '{question.text}'")
             continue
         if was.text != question.text or was.hint != question.hint:
-            out.append(f"Compliance question reworded: ‘{question.text}’")
+            out.append(f"Compliance question reworded: '{question.text}'")
         if was.not_applicable_allowed != question.not_applicable_allowed:
             state = "now allows" if question.not_applicable_allowed else "no longer allows"
-            out.append(f"Compliance question ‘{question.text}’ {state} not applicable")
+            out.append(f"Compliance question '{question.text}' {state} not applicable")
         if was.report_label != question.report_label:
-            out.append(f"Compliance question ‘{question.text}’: report label changed")
+            out.append(f"Compliance question '{question.text}': report label changed")
     for question in old.compliance:
         if question.key not in after:
-            out.append(f"Compliance question removed: ‘{question.text}’")
+            out.append(f"Compliance question removed: '{question.text}'")
     return out
 
 

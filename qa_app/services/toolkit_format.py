@@ -17,12 +17,12 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from qa_app.models.vocab import COHORTS
 from qa_app.models.toolkit_definition import (
     GRADE_KEYS,
     REPORTED_COMPLIANCE,
     ToolkitDefinition,
 )
+from qa_app.models.vocab import COHORTS
 
 MAX_BYTES = 512 * 1024
 FORMAT_VERSION = 1
@@ -59,7 +59,7 @@ SECTION_SCHEMA = {
             "type": "object",
             "additionalProperties": False,
             "required": list(GRADE_KEYS.values()),
-            "properties": {key: _DESCRIPTOR for key in GRADE_KEYS.values()},
+            "properties": dict.fromkeys(GRADE_KEYS.values(), _DESCRIPTOR),
         },
     },
 }
@@ -152,7 +152,9 @@ class Problem:
 
     def describe(self, source: str) -> str:
         place = f"{source}, line {self.line}" if self.line else source
-        return f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        return (
+            f"{place}: {self.where}: {self.message}" if self.where else f"{place}: {self.message}"
+        )
 
 
 class ToolkitInvalid(ValueError):

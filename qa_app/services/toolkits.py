@@ -57,9 +57,7 @@ class ToolkitsRefused(ValueError):
 
     def __init__(self, failures: list["Preview"]):
         self.failures = failures
-        super().__init__(
-            "\n".join(p.describe(f.source) for f in failures for p in f.problems)
-        )
+        super().__init__("\n".join(p.describe(f.source) for f in failures for p in f.problems))
 
 
 @dataclass
@@ -191,9 +189,9 @@ def _check_cohorts(previews: list[Preview]) -> None:
     after: dict[str, tuple[str, str]] = {}  # toolkit key -> (name, where it comes from)
     cohorts_of: dict[str, tuple[str, ...]] = {}
     for version in db.session.scalars(
-        select(ToolkitVersion).where(ToolkitVersion.active).options(
-            selectinload(ToolkitVersion.toolkit)
-        )
+        select(ToolkitVersion)
+        .where(ToolkitVersion.active)
+        .options(selectinload(ToolkitVersion.toolkit))
     ):
         after[version.toolkit.key] = (version.name, f"active version {version.version}")
         cohorts_of[version.toolkit.key] = version.cohorts
