@@ -64,6 +64,7 @@ def test_a_version_page_shows_sections_descriptors_and_compliance(client, auth, 
     assert "Active New audits of these cohorts use this version." in text
     assert "12 months of the record, judged on the last 6 months" in text
     assert "3, of which 1 safety-critical" in text
+    assert "File test_toolkit.yaml Download the YAML file of this version" in text
     assert "Assessment Safety-critical" in text
     assert "Strategy discussions May be not applicable" in text
     assert "Not applicable when: No such event happened in the period." in text
