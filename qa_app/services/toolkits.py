@@ -108,7 +108,7 @@ def preview_toolkits(files: Sequence[tuple[bytes | str, str]]) -> list[Preview]:
     """Validate (data, source name) pairs and say what loading them together would do."""
     previews = []
     for data, source in files:
-        text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
+        text = data.decode("utf-8-sig", "replace") if isinstance(data, bytes) else data
         preview = Preview(source=source, text=text)
         try:
             preview.definition = parse_toolkit(data, source)

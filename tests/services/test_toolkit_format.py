@@ -77,10 +77,9 @@ def test_windows_line_endings_and_a_byte_order_mark_are_accepted():
 
 
 def test_invalid_yaml_gives_the_line():
-    assert problems_of("key: x\nname: [unclosed\n") == [
-        "kit.yaml, line 3: not valid YAML: while parsing a flow sequence expected ',' or ']', "
-        "but got '<stream end>'"
-    ]
+    (problem,) = problems_of("key: x\nname: [unclosed\n")
+    assert problem.startswith("kit.yaml, line 3: not valid YAML: ")
+    assert "expected ',' or ']'" in problem
 
 
 @pytest.mark.parametrize(
