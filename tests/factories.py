@@ -73,3 +73,20 @@ class CaseFactory(BaseFactory):
 
 def make_user(*roles: str, **fields) -> User:
     return UserFactory(roles=list(roles) or ["social_worker"], **fields)
+
+
+def make_toolkit_version(*, by=None, **doc_overrides):
+    """Load a small valid toolkit (tests/toolkit_docs.minimal_doc) and return its active version.
+
+    Goes through the real loader, so the version is exactly what a loaded file would give.
+    """
+    from qa_app.clock import utcnow  # noqa: PLC0415
+    from qa_app.services.toolkits import load_toolkits  # noqa: PLC0415
+    from tests.toolkit_docs import minimal_doc, to_yaml  # noqa: PLC0415
+
+    doc = minimal_doc(**doc_overrides)
+    (result,) = load_toolkits(
+        [(to_yaml(doc), f"{doc['key']}.yaml")], by=by, now=utcnow(), via="cli"
+    )
+    db.session.commit()
+    return result.version

@@ -6,6 +6,7 @@ from qa_app.models.cases import Case, Child
 from qa_app.models.imports import Import
 from qa_app.models.org import Locality, Team
 from qa_app.models.tasks import BackgroundTask
+from qa_app.models.toolkits import Toolkit, ToolkitVersion
 from qa_app.models.users import Absence, User, UserRole
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "Import",
     "Locality",
     "Team",
+    "Toolkit",
+    "ToolkitVersion",
     "User",
     "UserRole",
     "utcnow",

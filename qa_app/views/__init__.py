@@ -12,9 +12,10 @@ def register_blueprints(app: Flask) -> None:
         main,
         organisation,
         tasks,
+        toolkits,
         users,
     )
 
-    for module in (main, auth, cases, users, organisation, tasks, access_log):
+    for module in (main, auth, cases, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

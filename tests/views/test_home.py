@@ -73,15 +73,21 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     assert nav_labels(home(client, auth, make_user("qa_admin"))) == [
         "Home",
         "Cases",
+        "Toolkits",
         "Users",
         "Organisation",
         "Background tasks",
         "Access log",
     ]
     auth.logout()
-    assert nav_labels(home(client, auth, make_user("dcs"))) == ["Home", "Cases", "Access log"]
+    assert nav_labels(home(client, auth, make_user("dcs"))) == [
+        "Home",
+        "Cases",
+        "Toolkits",
+        "Access log",
+    ]
     auth.logout()
-    assert nav_labels(home(client, auth, council["worker"])) == ["Home", "Cases"]
+    assert nav_labels(home(client, auth, council["worker"])) == ["Home", "Cases", "Toolkits"]
 
 
 def test_home_counts_use_uk_local_date():

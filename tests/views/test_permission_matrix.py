@@ -7,7 +7,13 @@ the app has: adding a route without deciding who may use it fails test_every_rou
 import pytest
 
 from qa_app.models.vocab import ROLES
-from tests.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
+from tests.factories import (
+    CaseFactory,
+    LocalityFactory,
+    TeamFactory,
+    make_toolkit_version,
+    make_user,
+)
 
 ALL = frozenset(ROLES)
 ADMIN = frozenset({"qa_admin"})
@@ -37,6 +43,11 @@ MATRIX = {
     "tasks.detail": ("GET", "/tasks/{task}", ADMIN),
     "tasks.status": ("GET", "/tasks/{task}/status", ADMIN),
     "access_log.index": ("GET", "/access-log/", frozenset({"qa_admin", "dcs"})),
+    "toolkits.index": ("GET", "/toolkits/", ALL),
+    "toolkits.version": ("GET", "/toolkits/{toolkit}/versions/1", ALL),
+    "toolkits.download": ("GET", "/toolkits/{toolkit}/versions/1/download", ALL),
+    "toolkits.upload": ("GET", "/toolkits/upload", ADMIN),
+    "toolkits.confirm": ("POST", "/toolkits/upload/confirm", ADMIN),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
@@ -83,7 +94,14 @@ def world(app_ctx):
     task = BackgroundTask(kind="demo_seed", params={})
     db.session.add(task)
     db.session.commit()
-    ids = {"case": case.id, "user": users["social_worker"].id, "team": team.id, "task": task.id}
+    toolkit = make_toolkit_version().toolkit.key
+    ids = {
+        "case": case.id,
+        "user": users["social_worker"].id,
+        "team": team.id,
+        "task": task.id,
+        "toolkit": toolkit,
+    }
     return users, ids
 
 

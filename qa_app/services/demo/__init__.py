@@ -1,8 +1,9 @@
 """The demo council: a believable, deterministic fake council for trying the service.
 
-``seed_demo`` builds localities, teams, staff with line management, and open cases with a
-realistic cohort mix, in bulk (100,000 cases in well under a minute). Everything comes from one
-seeded random generator, so a seed always gives the same council.
+``seed_demo`` builds localities, teams, staff with line management, open cases with a
+realistic cohort mix (in bulk: 100,000 cases in well under a minute), and loads the shipped audit
+toolkits. Everything comes from one seeded random generator, so a seed always gives the same
+council.
 """
 
 import random
@@ -18,6 +19,7 @@ from qa_app.services.accounts import hash_password
 from qa_app.services.demo.caseload import insert_caseload, plan_caseload
 from qa_app.services.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
 from qa_app.services.tasks import Progress
+from qa_app.services.toolkits import ToolkitsRefused, load_toolkit_files, shipped_toolkit_files
 
 __all__ = [
     "DEMO_LOGINS",
@@ -89,6 +91,11 @@ def seed_demo(
         "by_cohort": counts.by_cohort,
     }
     db.session.flush()
+    report(99, "Loading the audit toolkits")
+    try:
+        load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
+    except ToolkitsRefused as exc:
+        raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
     report(100, "Demo council ready")
     return DemoSummary(
         localities=len(council.locality_ids),
