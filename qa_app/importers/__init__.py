@@ -62,6 +62,7 @@ def read_files(
     combined: Snapshot | None = None
     steps = [f for f in ORDER if f in groups]
     for step, name in enumerate(steps):
+
         def part(fraction: float, message: str, step=step) -> None:
             report((step + min(fraction, 1.0)) / len(steps), message)
 

@@ -226,10 +226,7 @@ def _open_xls(source: SourceFile) -> Workbook:
 
 
 def open_workbook(source: SourceFile, limits: Limits) -> Workbook:
-    if source.data.startswith(b"\xd0\xcf\x11\xe0"):
-        book = _open_xls(source)
-    else:
-        book = _open_xlsx(source)
+    book = _open_xls(source) if source.data.startswith(b"\xd0\xcf\x11\xe0") else _open_xlsx(source)
     if len(book.sheets) > limits.max_sheets:
         raise StructuralError(
             f"{source.name}: {len(book.sheets)} sheets, over the limit of {limits.max_sheets}"

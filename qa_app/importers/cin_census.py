@@ -166,9 +166,7 @@ def _read_child(source, element, ordinal, as_of, snapshot) -> None:
     try:
         child_id = parse_child_id(raw_id)
     except BadValue as exc:
-        snapshot.reject(
-            source.name, SHEET, ordinal, "ChildIdentifiers/LAchildID", raw_id, str(exc)
-        )
+        snapshot.reject(source.name, SHEET, ordinal, "ChildIdentifiers/LAchildID", raw_id, str(exc))
         return
     where = f"{source.name}, child {ordinal}"
     try:

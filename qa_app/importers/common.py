@@ -30,8 +30,28 @@ _ID_SPACE = re.compile(r"\s+")
 
 # DfE ethnicity codes (CIN census, SSDA903 and Annex A all use them).
 ETHNICITY_CODES = frozenset(
-    "WBRI WIRI WIRT WOTH WROM MWBC MWBA MWAS MOTH AIND APKN ABAN AOTH BCRB BAFR BOTH CHNE "
-    "OOTH REFU NOBT".split()
+    [
+        "WBRI",
+        "WIRI",
+        "WIRT",
+        "WOTH",
+        "WROM",
+        "MWBC",
+        "MWBA",
+        "MWAS",
+        "MOTH",
+        "AIND",
+        "APKN",
+        "ABAN",
+        "AOTH",
+        "BCRB",
+        "BAFR",
+        "BOTH",
+        "CHNE",
+        "OOTH",
+        "REFU",
+        "NOBT",
+    ]
 )
 _SEX = {
     "m": "M", "male": "M", "1": "M", "boy": "M",

@@ -21,27 +21,52 @@ _XML_ROOT = re.compile(r"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 # SSDA903 CSV tables, recognised by their set of columns (FORMATS.md), as header keys.
 SSDA903_TABLES: dict[str, frozenset[str]] = {
-    "Header": frozenset("child sex dob ethnic upn mother mcdob".split()),
+    "Header": frozenset(["child", "sex", "dob", "ethnic", "upn", "mother", "mcdob"]),
     "Episodes": frozenset(
-        "child decom rne ls cin place placeprovider dec rec reasonplacechange homepost plpost "
-        "urn".split()
+        [
+            "child",
+            "decom",
+            "rne",
+            "ls",
+            "cin",
+            "place",
+            "placeprovider",
+            "dec",
+            "rec",
+            "reasonplacechange",
+            "homepost",
+            "plpost",
+            "urn",
+        ]
     ),
-    "SWEpisodes": frozenset("child dob swid swdecom swdec swreason".split()),
-    "UASC": frozenset("child sex dob duc".split()),
-    "Reviews": frozenset("child dob review reviewcode".split()),
+    "SWEpisodes": frozenset(["child", "dob", "swid", "swdecom", "swdec", "swreason"]),
+    "UASC": frozenset(["child", "sex", "dob", "duc"]),
+    "Reviews": frozenset(["child", "dob", "review", "reviewcode"]),
     "OC2": frozenset(
-        "child dob sdqscore sdqreason convicted healthcheck immunisations teethcheck "
-        "healthassessment substancemisuse interventionreceived interventionoffered".split()
+        [
+            "child",
+            "dob",
+            "sdqscore",
+            "sdqreason",
+            "convicted",
+            "healthcheck",
+            "immunisations",
+            "teethcheck",
+            "healthassessment",
+            "substancemisuse",
+            "interventionreceived",
+            "interventionoffered",
+        ]
     ),
-    "OC3": frozenset("child dob intouch activ accom".split()),
+    "OC3": frozenset(["child", "dob", "intouch", "activ", "accom"]),
     "AD1": frozenset(
-        "child dob dateint datematch fostercare nbadoptr sexadoptr lsadoptr".split()
+        ["child", "dob", "dateint", "datematch", "fostercare", "nbadoptr", "sexadoptr", "lsadoptr"]
     ),
     "PlacedAdoption": frozenset(
-        "child dob dateplaced dateplacedceased reasonplacedceased".split()
+        ["child", "dob", "dateplaced", "dateplacedceased", "reasonplacedceased"]
     ),
-    "PrevPerm": frozenset("child dob prevperm laperm dateperm".split()),
-    "Missing": frozenset("child dob missing misstart misend".split()),
+    "PrevPerm": frozenset(["child", "dob", "prevperm", "laperm", "dateperm"]),
+    "Missing": frozenset(["child", "dob", "missing", "misstart", "misend"]),
 }
 OWN_CSV_COLUMNS = (
     "child_id", "dob", "sex", "ethnicity", "disability", "cohort", "opened_on", "team",
@@ -139,9 +164,15 @@ def detect(source: SourceFile, limits: Limits) -> Detected:
         return Detected("annex-a", "a legacy Excel (.xls) workbook")
     if data.startswith(b"%PDF"):
         return Detected(None, "a PDF document")
+    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
+        return Detected(None, "an image")
     stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped.startswith(b"<") or data.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
         return _detect_xml(source)
+    head = data[:4096]
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:2] == b"\x00"
+    if b"\x00" in head and not utf16:
+        return Detected(None, "a binary file (not a workbook, XML or text)")
     return _detect_csv(source, limits)
 
 

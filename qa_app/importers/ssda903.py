@@ -212,7 +212,7 @@ def _period_start(episodes: list[Episode], as_of: date) -> date:
 
 def _resolve(snapshot: Snapshot, collected: _Collected) -> None:
     as_of = snapshot.as_of
-    for child_id, (details, _where) in collected.headers.items():
+    for details, _where in collected.headers.values():
         snapshot.child(details)
     for child_id, episodes in collected.episodes.items():
         snapshot.child(ChildDetails(child_id))

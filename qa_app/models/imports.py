@@ -40,9 +40,7 @@ class ImportRejectedRow(db.Model):
     __tablename__ = "import_rejected_rows"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    import_id: Mapped[int] = mapped_column(
-        ForeignKey("imports.id", ondelete="CASCADE"), index=True
-    )
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
     file: Mapped[str] = mapped_column(String(255))
     sheet: Mapped[str] = mapped_column(String(100), default="")
     row: Mapped[int | None]

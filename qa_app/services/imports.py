@@ -149,9 +149,11 @@ def _allocation(case: OpenCase, directory: Directory, existing: _Existing | None
     iro: PersonRef = existing.iro_id if existing is not None else None
     if case.iro_given:
         email = case.iro if case.iro and "@" in case.iro else None
-        iro = directory.person(
-            name=None if email else case.iro, email=email, role="iro"
-        ) if case.iro else None
+        iro = (
+            directory.person(name=None if email else case.iro, email=email, role="iro")
+            if case.iro
+            else None
+        )
     return team, worker, iro
 
 
@@ -255,8 +257,10 @@ def _superseded_on(existing: _Existing, case: OpenCase, as_of: date) -> date:
     """A case replaced by one of another cohort ends when the new one began, if that is known
     and after the old one began; else at D."""
     start = case.opened_on
-    if start is not None and start <= as_of and (
-        existing.opened_on is None or start > existing.opened_on
+    if (
+        start is not None
+        and start <= as_of
+        and (existing.opened_on is None or start > existing.opened_on)
     ):
         return start
     return as_of
@@ -320,9 +324,7 @@ def apply_plan(
         for start in range(0, len(rows), BATCH):
             insert_rows(Case.__table__, rows[start : start + BATCH])
     report(95, "Recording rejected rows")
-    rejected = [
-        {"import_id": record.id, **r.as_dict()} for r in snapshot.rejected
-    ]
+    rejected = [{"import_id": record.id, **r.as_dict()} for r in snapshot.rejected]
     for start in range(0, len(rejected), BATCH):
         insert_rows(ImportRejectedRow.__table__, rejected[start : start + BATCH])
     db.session.flush()

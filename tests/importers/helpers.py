@@ -51,7 +51,9 @@ def database_state() -> tuple:
 def open_cases() -> dict[str, tuple]:
     """la_child_id -> (cohort, team name, worker name, opened_on, unallocated) of open cases."""
     rows = db.session.execute(
-        select(Child.la_child_id, Case.cohort, Team.name, User.name, Case.opened_on, Case.unallocated)
+        select(
+            Child.la_child_id, Case.cohort, Team.name, User.name, Case.opened_on, Case.unallocated
+        )
         .join(Case, Case.child_id == Child.id)
         .outerjoin(Team, Case.team_id == Team.id)
         .outerjoin(User, Case.worker_id == User.id)

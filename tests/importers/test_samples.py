@@ -29,21 +29,24 @@ def cohorts(**counts) -> dict:
 # - No child is on two case lists. 54 child rows on Lists 1-10, 48 distinct children (6537810 on
 #   Lists 3 and 5; five care leavers on List 10 too). List 11 lists adopters, not children.
 ANNEX_A = {
-    date(2021, 3, 31): dict(
-        open_cases=17, by_cohort=cohorts(cin=5, cp=2, cla=4, care_leaver=6), teams=4, staff=10
-    ),
-    date(2020, 10, 1): dict(
-        open_cases=22,
-        by_cohort=cohorts(assessment=5, cin=5, cp=2, cla=4, care_leaver=6),
-        teams=6,
-        staff=13,
-    ),
-    date(2020, 9, 20): dict(
-        open_cases=23,
-        by_cohort=cohorts(assessment=5, cin=5, cp=2, cla=5, care_leaver=6),
-        teams=6,  # 3623204's Children in Care Team 3 is also List 4's
-        staff=14,
-    ),
+    date(2021, 3, 31): {
+        "open_cases": 17,
+        "by_cohort": cohorts(cin=5, cp=2, cla=4, care_leaver=6),
+        "teams": 4,
+        "staff": 10,
+    },
+    date(2020, 10, 1): {
+        "open_cases": 22,
+        "by_cohort": cohorts(assessment=5, cin=5, cp=2, cla=4, care_leaver=6),
+        "teams": 6,
+        "staff": 13,
+    },
+    date(2020, 9, 20): {
+        "open_cases": 23,
+        "by_cohort": cohorts(assessment=5, cin=5, cp=2, cla=5, care_leaver=6),
+        "teams": 6,  # 3623204's Children in Care Team 3 is also List 4's
+        "staff": 14,
+    },
 }
 
 
