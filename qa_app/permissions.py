@@ -27,6 +27,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "users.manage": frozenset({"qa_admin"}),
     "organisation.manage": frozenset({"qa_admin"}),
     "tasks.view": frozenset({"qa_admin"}),
+    "imports.manage": frozenset({"qa_admin"}),
     "access_log.view": frozenset({"qa_admin", "dcs"}),
 }
 

@@ -9,12 +9,13 @@ def register_blueprints(app: Flask) -> None:
         auth,
         cases,
         errors,
+        imports,
         main,
         organisation,
         tasks,
         users,
     )
 
-    for module in (main, auth, cases, users, organisation, tasks, access_log):
+    for module in (main, auth, cases, imports, users, organisation, tasks, access_log):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -73,6 +73,7 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     assert nav_labels(home(client, auth, make_user("qa_admin"))) == [
         "Home",
         "Cases",
+        "Imports",
         "Users",
         "Organisation",
         "Background tasks",
