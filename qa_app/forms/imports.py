@@ -13,7 +13,6 @@ from wtforms import DateField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
 from qa_app.forms import choices
-from qa_app.importers import FORMATS
 
 FORMAT_LABELS = {
     "annex-a": "Ofsted Annex A workbook (.xlsx or .xls)",

@@ -5,10 +5,15 @@ Lists 4, 6, 7, 8 and 9 are case lists; lists 1-3, 5 and 10 give children's detai
 """
 
 import re
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from io import BytesIO
+from xml.etree.ElementTree import ParseError
+from zipfile import BadZipFile
+
+from defusedxml import DefusedXmlException
 
 from qa_app.importers.common import (
     EXCEL_EPOCH,
@@ -171,19 +176,45 @@ class Workbook:
     epoch: date
 
 
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, kind):
+            return True
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
 def _open_xlsx(source: SourceFile) -> Workbook:
     import openpyxl  # noqa: PLC0415 - heavy; only when a workbook is read
 
     try:
         book = openpyxl.load_workbook(BytesIO(source.data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        if _caused_by(exc, DefusedXmlException):
+            raise StructuralError(
+                f"{source.name}: the workbook's XML declares entities or a DOCTYPE; it is "
+                "refused for safety"
+            ) from exc
         raise StructuralError(f"{source.name}: the workbook cannot be opened ({exc})") from exc
 
     def rows_of(worksheet):
         def rows():
             # Some writers record wrong dimensions; without them every cell present is read.
             worksheet.reset_dimensions()
-            yield from worksheet.iter_rows(values_only=True)
+            try:
+                yield from worksheet.iter_rows(values_only=True)
+            except (DefusedXmlException, ParseError) as exc:
+                raise StructuralError(
+                    f"{source.name}, sheet {worksheet.title!r}: the sheet's XML is refused for "
+                    f"safety or damaged ({type(exc).__name__})"
+                ) from exc
+            except (BadZipFile, zlib.error, EOFError, ValueError, KeyError, TypeError) as exc:
+                raise StructuralError(
+                    f"{source.name}, sheet {worksheet.title!r}: the sheet cannot be read; the "
+                    f"workbook is damaged ({type(exc).__name__})"
+                ) from exc
 
         return rows
 

@@ -64,7 +64,9 @@ def merge_team(team: Team, into: Team) -> int:
         update(Case).where(Case.team_id == team.id).values(team_id=into.id)
     ).rowcount
     db.session.execute(update(User).where(User.team_id == team.id).values(team_id=into.id))
-    db.session.execute(update(TeamAlias).where(TeamAlias.team_id == team.id).values(team_id=into.id))
+    db.session.execute(
+        update(TeamAlias).where(TeamAlias.team_id == team.id).values(team_id=into.id)
+    )
     if team.name_key != into.name_key:
         db.session.add(TeamAlias(name_key=team.name_key, team_id=into.id))
     db.session.delete(team)
@@ -116,7 +118,9 @@ def merge_person(person: User, into: User) -> int:
         else:
             keys.add(name_key(person.swe_number))
     keys.discard(into.name_key)
-    known = set(db.session.scalars(select(StaffAlias.name_key).where(StaffAlias.name_key.in_(keys))))
+    known = set(
+        db.session.scalars(select(StaffAlias.name_key).where(StaffAlias.name_key.in_(keys)))
+    )
     for key in sorted(keys - known):
         db.session.add(StaffAlias(name_key=key, user_id=into.id))
     db.session.delete(person)

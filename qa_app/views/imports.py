@@ -228,7 +228,9 @@ def merge_team(team_id: int):
         flash("Choose the team to merge into", "error")
         return redirect(url_for("imports.pending_records"))
     name = team.name
-    return _settle(lambda: pending.merge_team(team, into), f"{name} has been merged into {into.name}.")
+    return _settle(
+        lambda: pending.merge_team(team, into), f"{name} has been merged into {into.name}."
+    )
 
 
 @bp.route("/pending/staff/<int:user_id>/confirm", methods=["POST"])

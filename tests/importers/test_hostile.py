@@ -198,3 +198,24 @@ def test_two_sheets_for_one_list(existing):
     sheets = minimal_lists(**{"List_6": minimal_lists()["List 6"]})
     refused([source("a.xlsx", workbook(sheets))], "two sheets for List 6")
     assert database_state() == existing
+
+
+def test_a_damaged_workbook(existing):
+    data = workbook(minimal_lists())
+    refused([source("cut.xlsx", data[: len(data) // 2])], "cut.xlsx")
+    assert database_state() == existing
+
+
+def test_entities_inside_a_workbook_are_refused(existing):
+    data = workbook(minimal_lists())
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as original, zipfile.ZipFile(out, "w") as patched:
+        for item in original.infolist():
+            content = original.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                content = content.replace(
+                    b"<worksheet", b'<!DOCTYPE w [<!ENTITY e "boom">]><worksheet', 1
+                )
+            patched.writestr(item, content)
+    refused([source("bomb.xlsx", out.getvalue())], "refused for safety")
+    assert database_state() == existing
