@@ -144,7 +144,8 @@ def confirm_upload(
 
 
 def discard_upload(upload: ImportUpload) -> None:
-    if upload.status in ("imported", "importing"):
+    failed = upload.task is not None and upload.task.status == "failed"
+    if upload.status == "imported" or (upload.status == "importing" and not failed):
         raise UploadError("This upload has been imported or is being imported")
     upload.status = "discarded"
     db.session.flush()
@@ -169,10 +170,11 @@ def remove_unused_files(folder: Path) -> int:
 
 
 def discard_stale_uploads(*, now: datetime, older_than: timedelta) -> int:
-    """Uploads left unconfirmed for too long are discarded (their files then removed)."""
+    """Uploads left unconfirmed, or whose task died, for too long are discarded (their files
+    then removed)."""
     stale = db.session.scalars(
         select(ImportUpload).where(
-            ImportUpload.status.in_(("uploaded", "previewed", "failed")),
+            ImportUpload.status.in_(OPEN_STATUSES),
             ImportUpload.created_at < now - older_than,
         )
     ).all()

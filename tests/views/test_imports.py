@@ -190,3 +190,39 @@ def test_confirm_and_merge_pending_staff(client, admin, app_ctx):
     assert summary["staff_created"] == 0
     open_workers = db.session.scalars(select(Case.worker_id).where(Case.closed_on.is_(None)))
     assert set(open_workers) == {existing_id}
+
+
+@pytest.mark.app_config(IMPORT_INLINE_MAX_BYTES=0)
+def test_a_failed_background_import_is_explained_and_can_be_discarded(
+    client, admin, app_ctx, tmp_path
+):
+    example = (FIXTURES.parents[1].parent / "docs" / "examples" / "cases.csv").read_bytes()
+    response = upload(client, files=[(example, "cases.csv")], as_of=("31", "3", "2026"))
+    upload_id = db.session.scalar(select(ImportUpload.id))
+    # Meanwhile someone imports a later snapshot of the same cohorts.
+    csv_import("9,,,,,cin,,T,W,,", as_of=date(2026, 4, 30))
+    client.post(f"/imports/uploads/{upload_id}/confirm")
+    db.session.expire_all()
+    row = db.session.get(ImportUpload, upload_id)
+    assert row.task.status == "failed" and count(Import) == 1
+    page = page_text(client.get(response.headers["Location"]))
+    assert "The files cannot be imported" in page and "already covers these cohorts" in page
+    client.post(f"/imports/uploads/{upload_id}/discard")
+    db.session.expire_all()
+    assert db.session.get(ImportUpload, upload_id).status == "discarded"
+    assert list((tmp_path / "uploads").iterdir()) == []
+
+
+def test_stale_uploads_are_discarded_by_the_daily_job(client, admin, app_ctx, tmp_path):
+    from datetime import datetime  # noqa: PLC0415
+
+    from workers import jobs  # noqa: PLC0415
+
+    upload(client, "Annex_A.xlsx")
+    row = db.session.scalar(select(ImportUpload))
+    row.created_at = datetime(2020, 1, 1)
+    db.session.commit()
+    assert jobs.purge_import_uploads("2026-11-23") == 1
+    db.session.expire_all()
+    assert db.session.get(ImportUpload, row.id).status == "discarded"
+    assert list((tmp_path / "uploads").iterdir()) == []
