@@ -41,6 +41,15 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
 
+    # Case data imports (qa import, the Imports page).
+    IMPORT_MAX_FILE_BYTES = 200 * 1024 * 1024
+    IMPORT_MAX_ROWS = 500_000  # data rows per sheet, table or XML file
+    IMPORT_MAX_SHEETS = 60
+    # Uploads up to this total size are previewed and imported in the request; larger ones by
+    # a background task (the page shows its progress).
+    IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
+    IMPORT_UPLOAD_FOLDER: str | None = None  # None: instance/imports
+
     # Outgoing email (SMTP). MAIL_SERVER None: emails are recorded but not sent.
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25

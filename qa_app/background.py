@@ -22,7 +22,7 @@ from qa_app.models import BackgroundTask
 RUN_TASK = "workers.jobs.run_task"
 JOB_CLASS = "workers.appjob.AppJob"
 
-TASK_QUEUES = {"import_cases": "imports", "build_report": "reports"}
+TASK_QUEUES = {"import_cases": "imports", "import_preview": "imports", "build_report": "reports"}
 LOCK_SECONDS = 60
 PROGRESS_TTL_SECONDS = 7 * 24 * 3600
 

@@ -1,6 +1,7 @@
 """The ``qa`` command: Flask's and Flask-Migrate's commands plus the service's own.
 
-``qa db upgrade``, ``qa run``, ``qa worker``, ``qa users …``, ``qa demo …``, ``qa toolkits …``. Each command is a
+``qa db upgrade``, ``qa run``, ``qa worker``, ``qa users …``, ``qa demo …``, ``qa import …``,
+``qa toolkits …``. Each command is a
 thin door into qa_app.services and commits at its end.
 """
 
@@ -10,13 +11,14 @@ from flask.cli import FlaskGroup
 
 
 def register_cli(app: Flask) -> None:
-    from qa_app.commands import demo, toolkits, users, worker  # noqa: PLC0415
+    from qa_app.commands import demo, imports, toolkits, users, worker  # noqa: PLC0415
 
     app.cli.add_command(users.users)
     app.cli.add_command(demo.demo)
     app.cli.add_command(worker.worker)
     app.cli.add_command(worker.schedule)
     app.cli.add_command(toolkits.toolkits)
+    app.cli.add_command(imports.import_cases)
 
 
 def _create_app() -> Flask:

@@ -19,6 +19,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.home", "home", "main"),
     NavItem("Cases", "cases.index", "cases.view", "cases"),
     NavItem("Toolkits", "toolkits.index", "toolkits.view", "toolkits"),
+    NavItem("Imports", "imports.index", "imports.manage", "imports"),
     NavItem("Users", "users.index", "users.manage", "users"),
     NavItem("Organisation", "organisation.index", "organisation.manage", "organisation"),
     NavItem("Background tasks", "tasks.index", "tasks.view", "tasks"),

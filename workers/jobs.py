@@ -2,15 +2,26 @@
 
 from datetime import timedelta
 
+from flask import current_app
+
 from qa_app import background
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
+from qa_app.importers import Limits, StructuralError
 from qa_app.models import BackgroundTask
-from qa_app.services import demo, tasks
+from qa_app.services import demo, import_uploads, tasks
 
 
 class PermanentTaskError(Exception):
     """Raised by handlers for input that will not improve on retry."""
+
+
+def _upload_folder():
+    return import_uploads.upload_folder(current_app.config, current_app.instance_path)
+
+
+def _limits() -> Limits:
+    return Limits.from_config(current_app.config)
 
 
 # kind -> handler(task, progress) -> result dict. Handlers are services: they flush, jobs commit.
@@ -18,8 +29,14 @@ TASK_HANDLERS = {
     "demo_seed": lambda task, progress: demo.seed_task(
         task, progress, now=utcnow(), today=local_today()
     ),
+    "import_preview": lambda task, progress: import_uploads.preview_task(
+        task, progress, folder=_upload_folder(), limits=_limits()
+    ),
+    "import_cases": lambda task, progress: import_uploads.import_task(
+        task, progress, now=utcnow(), folder=_upload_folder(), limits=_limits()
+    ),
 }
-PERMANENT_ERRORS = (demo.DemoRefused,)
+PERMANENT_ERRORS = (demo.DemoRefused, StructuralError, import_uploads.UploadError)
 
 
 def run_task(task_id: int) -> str:
@@ -66,3 +83,11 @@ def requeue_stranded_tasks(period_key: str) -> int:
         count += 1
     db.session.commit()
     return count
+
+
+def purge_import_uploads(period_key: str) -> int:
+    """Discard web uploads left unconfirmed for two days and delete files nobody needs."""
+    discarded = import_uploads.discard_stale_uploads(now=utcnow(), older_than=timedelta(days=2))
+    db.session.commit()
+    import_uploads.remove_unused_files(_upload_folder())
+    return discarded

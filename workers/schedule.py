@@ -68,6 +68,13 @@ PERIODIC_JOBS: list[Periodic] = [
         every_minutes(5),
         keep_seconds=3600,
     ),
+    Periodic(
+        "purge-import-uploads",
+        "workers.jobs.purge_import_uploads",
+        "default",
+        daily_at(time(3, 0)),
+        keep_seconds=2 * 24 * 3600,
+    ),
 ]
 
 

@@ -3,7 +3,13 @@
 from qa_app.models.access import AccessLog
 from qa_app.models.base import utcnow
 from qa_app.models.cases import Case, Child
-from qa_app.models.imports import Import
+from qa_app.models.imports import (
+    Import,
+    ImportRejectedRow,
+    ImportUpload,
+    StaffAlias,
+    TeamAlias,
+)
 from qa_app.models.org import Locality, Team
 from qa_app.models.tasks import BackgroundTask
 from qa_app.models.toolkits import Toolkit, ToolkitVersion
@@ -16,8 +22,12 @@ __all__ = [
     "Case",
     "Child",
     "Import",
+    "ImportRejectedRow",
+    "ImportUpload",
     "Locality",
+    "StaffAlias",
     "Team",
+    "TeamAlias",
     "Toolkit",
     "ToolkitVersion",
     "User",

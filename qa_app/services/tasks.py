@@ -13,6 +13,8 @@ Progress = Callable[[int, str], None]
 
 TASK_KINDS = {
     "demo_seed": "Load the demo council",
+    "import_preview": "Preview a case data import",
+    "import_cases": "Import case data",
 }
 
 

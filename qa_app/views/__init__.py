@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
         auth,
         cases,
         errors,
+        imports,
         main,
         organisation,
         tasks,
@@ -16,6 +17,6 @@ def register_blueprints(app: Flask) -> None:
         users,
     )
 
-    for module in (main, auth, cases, users, organisation, tasks, access_log, toolkits):
+    for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -74,6 +74,7 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
         "Home",
         "Cases",
         "Toolkits",
+        "Imports",
         "Users",
         "Organisation",
         "Background tasks",

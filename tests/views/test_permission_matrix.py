@@ -4,6 +4,8 @@ The table is written out here, independently of qa_app.permissions, and must lis
 the app has: adding a route without deciding who may use it fails test_every_route_is_in_the_matrix.
 """
 
+from datetime import date
+
 import pytest
 
 from qa_app.models.vocab import ROLES
@@ -48,6 +50,18 @@ MATRIX = {
     "toolkits.download": ("GET", "/toolkits/{toolkit}/versions/1/download", ALL),
     "toolkits.upload": ("GET", "/toolkits/upload", ADMIN),
     "toolkits.confirm": ("POST", "/toolkits/upload/confirm", ADMIN),
+    "imports.index": ("GET", "/imports/", ADMIN),
+    "imports.new": ("GET", "/imports/new", ADMIN),
+    "imports.upload": ("GET", "/imports/uploads/{upload}", ADMIN),
+    "imports.confirm": ("POST", "/imports/uploads/{upload}/confirm", ADMIN),
+    "imports.discard": ("POST", "/imports/uploads/{upload}/discard", ADMIN),
+    "imports.detail": ("GET", "/imports/{import_id}", ADMIN),
+    "imports.rejected_csv": ("GET", "/imports/{import_id}/rejected.csv", ADMIN),
+    "imports.pending_records": ("GET", "/imports/pending", ADMIN),
+    "imports.confirm_team": ("POST", "/imports/pending/teams/{pending_team}/confirm", ADMIN),
+    "imports.merge_team": ("POST", "/imports/pending/teams/{pending_team}/merge", ADMIN),
+    "imports.confirm_person": ("POST", "/imports/pending/staff/{pending_user}/confirm", ADMIN),
+    "imports.merge_person": ("POST", "/imports/pending/staff/{pending_user}/merge", ADMIN),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
@@ -73,7 +87,7 @@ def test_every_view_declares_its_permission(app):
 @pytest.fixture
 def world(app_ctx):
     from qa_app.extensions import db  # noqa: PLC0415
-    from qa_app.models import BackgroundTask  # noqa: PLC0415
+    from qa_app.models import BackgroundTask, Import, ImportUpload  # noqa: PLC0415
 
     north = LocalityFactory(name="North")
     team = TeamFactory(locality=north)
@@ -92,7 +106,11 @@ def world(app_ctx):
     }
     case = CaseFactory(team=team, worker=users["social_worker"], iro=users["iro"])
     task = BackgroundTask(kind="demo_seed", params={})
-    db.session.add(task)
+    record = Import(format="csv", as_of=date(2026, 3, 31), files=[], summary={})
+    upload = ImportUpload(as_of=date(2026, 3, 31), files=[], status="previewed", preview={})
+    pending_team = TeamFactory(name="Pending Team", pending=True)
+    pending_user = make_user("social_worker", name="Pending Person", email=None, pending=True)
+    db.session.add_all([task, record, upload])
     db.session.commit()
     toolkit = make_toolkit_version().toolkit.key
     ids = {
@@ -101,6 +119,10 @@ def world(app_ctx):
         "team": team.id,
         "task": task.id,
         "toolkit": toolkit,
+        "import_id": record.id,
+        "upload": upload.id,
+        "pending_team": pending_team.id,
+        "pending_user": pending_user.id,
     }
     return users, ids
 

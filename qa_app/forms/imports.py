@@ -1,0 +1,63 @@
+"""Forms for importing case data and settling pending teams and staff."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileRequired, MultipleFileField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovFileInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms.validators import InputRequired, Optional
+
+from qa_app.forms import choices
+
+FORMAT_LABELS = {
+    "annex-a": "Ofsted Annex A workbook (.xlsx or .xls)",
+    "cin-census": "CIN census (XML)",
+    "ssda903": "SSDA903 tables (CSV) or XML",
+    "csv": "Case CSV (this service's layout)",
+}
+
+
+class ImportUploadForm(FlaskForm):
+    files = MultipleFileField(
+        "Case data files",
+        widget=GovFileInput(multiple=True),
+        description="An Annex A workbook, a CIN census XML file, the SSDA903 tables, or a case "
+        "CSV. Choose several files to import them together (for example the CIN census and "
+        "the SSDA903 tables).",
+        validators=[FileRequired(message="Choose at least one file")],
+    )
+    as_of = DateField(
+        "As-of date",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="The date the files describe: cases open on this date are imported. "
+        "For example, 31 3 2026",
+        validators=[InputRequired(message="Enter the as-of date, for example 31 3 2026")],
+    )
+    format = SelectField(
+        "Format",
+        widget=GovSelect(),
+        choices=choices([("", "Recognise it from the files"), *FORMAT_LABELS.items()]),
+        validators=[Optional()],
+    )
+    submit = SubmitField("Upload and preview", widget=GovSubmitInput())
+
+
+class ConfirmPersonForm(FlaskForm):
+    email = StringField(
+        "Email address (optional)",
+        widget=GovTextInput(),
+        description="Needed before they can be given a password to sign in.",
+        validators=[Optional()],
+    )
+    submit = SubmitField("Confirm", widget=GovSubmitInput())
+
+
+class MergeForm(FlaskForm):
+    into = SelectField("Merge into", widget=GovSelect(), validators=[InputRequired()])
+    submit = SubmitField("Merge", widget=GovSubmitInput())

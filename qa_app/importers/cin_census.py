@@ -1,0 +1,185 @@
+"""DfE children in need census (XML; every schema year, ``GenderCurrent`` or ``Sex``).
+
+An episode (``CINdetails``) is open on D by its referral and closure dates alone; inside an open
+episode an open child protection plan makes the case ``cp``, else an open assessment makes it
+``assessment``, else it is ``cin``. The census names no team or worker.
+"""
+
+from datetime import date
+from xml.etree.ElementTree import Element
+
+from qa_app.importers.common import (
+    BadValue,
+    is_open,
+    parse_bool,
+    parse_child_id,
+    parse_date,
+    parse_ethnicity,
+    parse_sex,
+)
+from qa_app.importers.snapshot import RANK, ChildDetails, OpenCase, Snapshot, StructuralError
+from qa_app.importers.sources import Limits, SourceFile
+from qa_app.importers.xmlsafe import iter_elements, local, text_of
+
+FORMAT = "cin-census"
+COVERS = frozenset({"assessment", "cin", "cp"})
+SHEET = "Child"
+
+
+class _ChildRejected(Exception):
+    def __init__(self, column: str, value: str, reason: str):
+        super().__init__(reason)
+        self.column, self.value, self.reason = column, value, reason
+
+
+def _children(element: Element, name: str) -> list[Element]:
+    return [e for e in element if local(e.tag) == name]
+
+
+def _first(element: Element | None, name: str) -> Element | None:
+    if element is None:
+        return None
+    for child in element:
+        if local(child.tag) == name:
+            return child
+    return None
+
+
+def _date(element: Element | None, name: str, path: str) -> date | None:
+    raw = text_of(_first(element, name))
+    try:
+        return parse_date(raw)
+    except BadValue as exc:
+        raise _ChildRejected(f"{path}/{name}", raw, str(exc)) from exc
+
+
+def _details(child_id: str, child: Element) -> ChildDetails:
+    identifiers = _first(child, "ChildIdentifiers")
+    characteristics = _first(child, "ChildCharacteristics")
+    details = ChildDetails(child_id)
+    details.dob = _date(identifiers, "PersonBirthDate", "ChildIdentifiers")
+    for name in ("Sex", "GenderCurrent"):
+        raw = text_of(_first(identifiers, name))
+        if raw:
+            try:
+                details.sex = parse_sex(raw)
+            except BadValue as exc:
+                raise _ChildRejected(f"ChildIdentifiers/{name}", raw, str(exc)) from exc
+            break
+    raw = text_of(_first(characteristics, "Ethnicity"))
+    try:
+        details.ethnicity = parse_ethnicity(raw)
+    except BadValue as exc:
+        raise _ChildRejected("ChildCharacteristics/Ethnicity", raw, str(exc)) from exc
+    disabilities = _first(characteristics, "Disabilities")
+    if disabilities is not None:
+        codes = [text_of(d).upper() for d in _children(disabilities, "Disability")]
+        real = [c for c in codes if c and c != "NONE"]  # NONE is not a disability
+        details.has_disability = bool(real)
+        details.disability_codes = ",".join(real)[:200] or None
+    return details
+
+
+def _episode_case(
+    child_id: str, episode: Element, as_of: date, where: str, snapshot: Snapshot
+) -> OpenCase | None:
+    referral = _date(episode, "CINreferralDate", "CINdetails")
+    closure = _date(episode, "CINclosureDate", "CINdetails")
+    if referral is None:
+        raise _ChildRejected("CINdetails/CINreferralDate", "", "the referral date is blank")
+    if not is_open(referral, closure, as_of):
+        return None
+    if closure is None and parse_bool_lenient(text_of(_first(episode, "ReferralNFA"))):
+        snapshot.warnings.add(
+            "nfa-open",
+            f"{where}: the referral is marked 'no further action' but the episode has no "
+            "closure date; the case is kept open",
+        )
+    for plan in _children(episode, "ChildProtectionPlans"):
+        start = _date(plan, "CPPstartDate", "ChildProtectionPlans")
+        end = _date(plan, "CPPendDate", "ChildProtectionPlans")
+        if start is not None and is_open(start, end, as_of):
+            return _case(child_id, "cp", start, where)
+    for assessment in _children(episode, "Assessments"):
+        start = _date(assessment, "AssessmentActualStartDate", "Assessments")
+        done = _date(assessment, "AssessmentAuthorisationDate", "Assessments")
+        if start is not None and is_open(start, done, as_of):
+            return _case(child_id, "assessment", start, where)
+    return _case(child_id, "cin", referral, where)
+
+
+def _case(child_id: str, cohort: str, opened_on: date, where: str) -> OpenCase:
+    return OpenCase(
+        la_child_id=child_id,
+        cohort=cohort,
+        opened_on=opened_on,
+        team_given=False,
+        worker_given=False,
+        source=where,
+    )
+
+
+def parse_bool_lenient(raw: str) -> bool:
+    try:
+        return bool(parse_bool(raw))
+    except BadValue:
+        return False
+
+
+def read_cin_census(source: SourceFile, as_of: date, limits: Limits, progress=None) -> Snapshot:
+    """Read one CIN census file into a snapshot at *as_of*; structural errors raise."""
+    snapshot = Snapshot(format=FORMAT, as_of=as_of, covers=set(COVERS), files=[source.name])
+    count = 0
+    reference: str = ""
+    for element in iter_elements(source, {"Child", "ReferenceDate"}):
+        if local(element.tag) == "ReferenceDate":
+            reference = text_of(element)
+            continue
+        count += 1
+        if count > limits.max_rows:
+            raise StructuralError(
+                f"{source.name}: more than {limits.max_rows:,} children; ask for the limit "
+                "(IMPORT_MAX_ROWS) to be raised"
+            )
+        if progress and count % 5000 == 0:
+            progress(0.0, f"Read {count:,} children")
+        _read_child(source, element, count, as_of, snapshot)
+    if count == 0:
+        raise StructuralError(f"{source.name}: the census contains no Child elements")
+    try:
+        reference_date = parse_date(reference) if reference else None
+    except BadValue:
+        reference_date = None
+    if reference_date is not None and as_of > reference_date:
+        snapshot.warnings.add(
+            "reference-date",
+            f"{source.name}: the census reference date is {reference_date:%d/%m/%Y}, before the "
+            f"as-of date {as_of:%d/%m/%Y}; changes after the reference date are not in the file",
+        )
+    snapshot.finish()
+    return snapshot
+
+
+def _read_child(source, element, ordinal, as_of, snapshot) -> None:
+    identifiers = _first(element, "ChildIdentifiers")
+    raw_id = text_of(_first(identifiers, "LAchildID"))
+    try:
+        child_id = parse_child_id(raw_id)
+    except BadValue as exc:
+        snapshot.reject(source.name, SHEET, ordinal, "ChildIdentifiers/LAchildID", raw_id, str(exc))
+        return
+    where = f"{source.name}, child {ordinal}"
+    try:
+        details = _details(child_id, element)
+        best: OpenCase | None = None
+        for episode in _children(element, "CINdetails"):
+            case = _episode_case(child_id, episode, as_of, where, snapshot)
+            if case is not None and (best is None or RANK[case.cohort] < RANK[best.cohort]):
+                best = case
+    except _ChildRejected as exc:
+        snapshot.reject(source.name, SHEET, ordinal, exc.column, exc.value, exc.reason)
+        snapshot.unreadable.add(child_id)
+        return
+    snapshot.child(details)
+    if best is not None:
+        snapshot.offer(best)

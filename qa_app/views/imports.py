@@ -1,0 +1,257 @@
+"""Importing case data on the web (qa_admin): upload, preview, confirm; history; pending
+teams and staff. Large uploads are previewed and imported by background tasks."""
+
+import csv
+import io
+import tempfile
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+
+from qa_app import background
+from qa_app.clock import utcnow
+from qa_app.extensions import db
+from qa_app.forms import choices
+from qa_app.forms.imports import FORMAT_LABELS, ConfirmPersonForm, ImportUploadForm, MergeForm
+from qa_app.importers import Limits, StructuralError
+from qa_app.models import Import, ImportUpload, Team, User
+from qa_app.permissions import requires
+from qa_app.services import accounts, import_uploads, imports, pending, tasks
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+PENDING_SHOWN = 50
+
+
+def _folder():
+    return import_uploads.upload_folder(current_app.config, current_app.instance_path)
+
+
+def _limits() -> Limits:
+    return Limits.from_config(current_app.config)
+
+
+def _inline(upload: ImportUpload) -> bool:
+    return import_uploads.total_size(upload) <= current_app.config["IMPORT_INLINE_MAX_BYTES"]
+
+
+def _start_task(kind: str, upload: ImportUpload) -> None:
+    """Commit a task row for the upload, then queue it (Redis down: it waits, and says so)."""
+    task = tasks.create_task(kind, {"upload_id": upload.id}, by=current_user)
+    upload.task = task
+    db.session.commit()
+    try:
+        tasks.mark_enqueued(task, background.enqueue_task(task), now=utcnow())
+        db.session.commit()
+    except background.BackgroundUnavailable:
+        flash("Background work is delayed: it will start when the task queue is back.", "warning")
+
+
+@bp.route("/")
+@requires("imports.manage")
+def index():
+    return render_template(
+        "imports/index.html",
+        imports=imports.recent_imports(),
+        uploads=import_uploads.recent_uploads(),
+        pending_teams=len(pending.pending_teams()),
+        pending_staff=len(pending.pending_staff()),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("imports.manage")
+def new():
+    form = ImportUploadForm()
+    if form.validate_on_submit():
+        files = [(f.filename or "upload", f.read()) for f in form.files.data if f]
+        upload = import_uploads.stage_upload(
+            files, form.as_of.data, form.format.data or None, by=current_user, now=utcnow(),
+            folder=_folder(),
+        )  # fmt: skip
+        if _inline(upload):
+            import_uploads.preview_upload(upload, folder=_folder(), limits=_limits())
+            db.session.commit()
+        else:
+            upload.status = "previewing"
+            _start_task("import_preview", upload)
+        return redirect(url_for("imports.upload", upload_id=upload.id))
+    return render_template("imports/new.html", form=form)
+
+
+def _get_upload(upload_id: int) -> ImportUpload:
+    return db.session.get(ImportUpload, upload_id) or abort(404)
+
+
+@bp.route("/uploads/<int:upload_id>")
+@requires("imports.manage")
+def upload(upload_id: int):
+    upload = _get_upload(upload_id)
+    task = upload.task
+    failed_task = task is not None and task.status == "failed"
+    return render_template(
+        "imports/upload.html",
+        upload=upload,
+        task=task,
+        failed_task=failed_task,
+        progress=background.get_progress(task.id) if task and not task.finished else None,
+        formats=FORMAT_LABELS,
+    )
+
+
+@bp.route("/uploads/<int:upload_id>/confirm", methods=["POST"])
+@requires("imports.manage")
+def confirm(upload_id: int):
+    upload = _get_upload(upload_id)
+    if upload.status != "previewed":
+        flash("This upload cannot be imported: it has not been previewed, or it is done.", "error")
+        return redirect(url_for("imports.upload", upload_id=upload.id))
+    if not _inline(upload):
+        upload.status = "importing"
+        _start_task("import_cases", upload)
+        return redirect(url_for("imports.upload", upload_id=upload.id))
+    try:
+        record = import_uploads.confirm_upload(
+            upload, by=current_user, now=utcnow(), folder=_folder(), limits=_limits()
+        )
+    except (StructuralError, import_uploads.UploadError) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("imports.upload", upload_id=upload.id))
+    db.session.commit()
+    import_uploads.remove_unused_files(_folder())
+    flash(f"Imported: {record.open_cases:,} children with an open case.", "success")
+    return redirect(url_for("imports.detail", import_id=record.id))
+
+
+@bp.route("/uploads/<int:upload_id>/discard", methods=["POST"])
+@requires("imports.manage")
+def discard(upload_id: int):
+    upload = _get_upload(upload_id)
+    try:
+        import_uploads.discard_upload(upload)
+    except import_uploads.UploadError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("imports.upload", upload_id=upload.id))
+    db.session.commit()
+    import_uploads.remove_unused_files(_folder())
+    flash("The upload has been discarded and its files deleted.", "success")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/<int:import_id>")
+@requires("imports.manage")
+def detail(import_id: int):
+    record = db.session.get(Import, import_id) or abort(404)
+    return render_template("imports/detail.html", record=record, summary=record.summary or {})
+
+
+@bp.route("/<int:import_id>/rejected.csv")
+@requires("imports.manage")
+def rejected_csv(import_id: int):
+    record = db.session.get(Import, import_id) or abort(404)
+    # Spooled to disk past a few megabytes: an import can reject a great many rows.
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - sent below
+    text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text)
+    writer.writerow(["file", "sheet", "row", "column", "value", "reason"])
+    for row in imports.rejected_rows(record):
+        writer.writerow([_safe_cell(v) for v in row])
+    text.flush()
+    text.detach()
+    spool.seek(0)
+    return send_file(
+        spool,
+        mimetype="text/csv",
+        as_attachment=True,
+        download_name=f"import-{record.id}-rejected-rows.csv",
+    )
+
+
+def _safe_cell(value) -> str:
+    """Text that a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.route("/pending")
+@requires("imports.manage")
+def pending_records():
+    team_form = MergeForm(prefix="team")
+    team_form.into.choices = choices([("", "Choose a team"), *pending.merge_targets_teams()])
+    teams, staff = pending.pending_teams(), pending.pending_staff()
+    return render_template(
+        "imports/pending.html",
+        teams=teams[:PENDING_SHOWN],
+        staff=staff[:PENDING_SHOWN],
+        more_teams=max(0, len(teams) - PENDING_SHOWN),
+        more_staff=max(0, len(staff) - PENDING_SHOWN),
+        team_form=team_form,
+        confirm_form=ConfirmPersonForm(),
+    )
+
+
+def _settle(action, success: str):
+    try:
+        action()
+    except pending.PendingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+    return redirect(url_for("imports.pending_records"))
+
+
+@bp.route("/pending/teams/<int:team_id>/confirm", methods=["POST"])
+@requires("imports.manage")
+def confirm_team(team_id: int):
+    team = db.session.get(Team, team_id) or abort(404)
+    return _settle(lambda: pending.confirm_team(team), f"{team.name} has been confirmed.")
+
+
+@bp.route("/pending/teams/<int:team_id>/merge", methods=["POST"])
+@requires("imports.manage")
+def merge_team(team_id: int):
+    team = db.session.get(Team, team_id) or abort(404)
+    into = db.session.get(Team, request.form.get("team-into", type=int) or 0)
+    if into is None:
+        flash("Choose the team to merge into", "error")
+        return redirect(url_for("imports.pending_records"))
+    name = team.name
+    return _settle(
+        lambda: pending.merge_team(team, into), f"{name} has been merged into {into.name}."
+    )
+
+
+@bp.route("/pending/staff/<int:user_id>/confirm", methods=["POST"])
+@requires("imports.manage")
+def confirm_person(user_id: int):
+    person = db.session.get(User, user_id) or abort(404)
+    email = request.form.get("email", "")
+    return _settle(
+        lambda: pending.confirm_person(person, email), f"{person.name} has been confirmed."
+    )
+
+
+@bp.route("/pending/staff/<int:user_id>/merge", methods=["POST"])
+@requires("imports.manage")
+def merge_person(user_id: int):
+    person = db.session.get(User, user_id) or abort(404)
+    into = accounts.find_user_by_email(request.form.get("into_email", ""))
+    if into is None:
+        flash("Enter the email address of the member of staff to merge into", "error")
+        return redirect(url_for("imports.pending_records"))
+    name = person.name
+    return _settle(
+        lambda: pending.merge_person(person, into), f"{name} has been merged into {into.name}."
+    )

@@ -1,0 +1,228 @@
+"""The Imports pages: upload, preview, confirm, history, rejected rows, pending teams and staff."""
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from qa_app.extensions import db
+from qa_app.models import Case, Import, ImportUpload, StaffAlias, Team, TeamAlias, User
+from tests.factories import CaseFactory, TeamFactory, make_user
+from tests.helpers import page_text
+from tests.importers.helpers import FIXTURES, do_import, source
+
+
+@pytest.fixture
+def admin(app_ctx, auth, tmp_path):
+    app_ctx.config["IMPORT_UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    user = make_user("qa_admin", name="Quinn Admin")
+    auth.login(user)
+    return user
+
+
+def upload(client, *names, as_of=("31", "3", "2021"), fmt="", files=None):
+    files = files or [((FIXTURES / n).read_bytes(), n) for n in names]
+    return client.post(
+        "/imports/new",
+        data={
+            "files": [(io.BytesIO(data), name) for data, name in files],
+            "as_of": list(as_of),
+            "format": fmt,
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_upload_preview_then_confirm(client, admin, app_ctx, tmp_path):
+    response = upload(client, "Annex_A.xlsx")
+    assert response.status_code == 302
+    preview = client.get(response.headers["Location"])
+    text = page_text(preview)
+    assert "Check the import" in text and "This is a preview: nothing has been changed yet." in text
+    assert "Children with an open case 17" in text and "Teams created (pending) 4" in text
+    assert count(Case) == 0 and count(Import) == 0  # the preview wrote nothing
+    stored = list((tmp_path / "uploads").iterdir())
+    assert len(stored) == 1 and len(stored[0].name) == 64
+
+    upload_row = db.session.scalar(select(ImportUpload))
+    confirmed = client.post(f"/imports/uploads/{upload_row.id}/confirm")
+    assert confirmed.status_code == 302
+    record = db.session.scalar(select(Import))
+    assert confirmed.headers["Location"] == f"/imports/{record.id}"
+    assert (record.open_cases, record.created_by.name) == (17, "Quinn Admin")
+    assert count(Case) == 17
+    assert list((tmp_path / "uploads").iterdir()) == []  # files removed once imported
+    detail = page_text(client.get(f"/imports/{record.id}"))
+    assert record.files[0]["sha256"] in detail and "by Quinn Admin" in detail
+    history = page_text(client.get("/imports/"))
+    assert "Quinn Admin" in history and "annex-a" in history
+    # Confirming twice does not import twice.
+    again = client.post(f"/imports/uploads/{upload_row.id}/confirm")
+    assert again.status_code == 302 and count(Import) == 1
+
+
+def test_a_wrong_file_is_explained_and_changes_nothing(client, admin, app_ctx):
+    CaseFactory()
+    response = upload(client, "SSDA903_2020_episodes.csv", fmt="annex-a")
+    page = page_text(client.get(response.headers["Location"]))
+    assert "The files cannot be imported" in page
+    assert "this looks like an SSDA903 Episodes table, not an Ofsted Annex A workbook" in page
+    assert count(Case) == 1 and count(Import) == 0
+
+
+def test_the_form_needs_files_and_a_date(client, admin, app_ctx):
+    response = client.post("/imports/new", data={"as_of": ["", "", ""]})
+    text = page_text(response)
+    assert "Choose at least one file" in text and "Enter the as-of date" in text
+    assert count(ImportUpload) == 0
+
+
+@pytest.mark.app_config(IMPORT_INLINE_MAX_BYTES=0)
+def test_large_uploads_are_previewed_and_imported_by_background_tasks(client, admin, app_ctx):
+    files = [(FIXTURES / n).read_bytes() for n in ("SSDA903_2020_episodes.csv",)]
+    response = upload(client, files=[(files[0], "episodes.csv")], as_of=("1", "6", "2019"))
+    upload_row = db.session.scalar(select(ImportUpload))
+    # RQ runs synchronously in tests: the preview task has already run.
+    assert upload_row.task.kind == "import_preview" and upload_row.task.status == "complete"
+    assert upload_row.status == "previewed" and upload_row.preview["open_cases"] == 2
+    client.post(f"/imports/uploads/{upload_row.id}/confirm")
+    db.session.expire_all()
+    upload_row = db.session.get(ImportUpload, upload_row.id)
+    assert upload_row.task.kind == "import_cases" and upload_row.task.status == "complete"
+    assert upload_row.status == "imported" and upload_row.result.open_cases == 2
+    page = page_text(client.get(response.headers["Location"]))
+    assert "Imported" in page and "See the import" in page
+
+
+def test_discard_deletes_the_files(client, admin, app_ctx, tmp_path):
+    upload(client, "Annex_A.xlsx")
+    upload_row = db.session.scalar(select(ImportUpload))
+    client.post(f"/imports/uploads/{upload_row.id}/discard")
+    db.session.expire_all()
+    assert db.session.get(ImportUpload, upload_row.id).status == "discarded"
+    assert list((tmp_path / "uploads").iterdir()) == []
+    refused = client.post(f"/imports/uploads/{upload_row.id}/confirm")
+    assert refused.status_code == 302 and count(Import) == 0
+
+
+def test_rejected_rows_download(client, admin, app_ctx):
+    rows = (
+        "child_id,dob,sex,ethnicity,disability,cohort,opened_on,team,worker,worker_email,iro\n"
+        "1,,,,,cin,,T,W,,\n"
+        "2,,,XXXX,,cin,,T,W,,\n"
+        "3,=cmd(),,,,cin,,T,W,,\n"
+    )
+    summary = do_import([source("cases.csv", rows)], date(2026, 3, 31))
+    record = db.session.scalar(select(Import))
+    assert len(summary["rejected"]) == 2
+    response = client.get(f"/imports/{record.id}/rejected.csv")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    table = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert table[0] == ["file", "sheet", "row", "column", "value", "reason"]
+    assert table[1][2:5] == ["3", "ethnicity", "XXXX"]
+    assert table[2][2:5] == ["4", "dob", "'=cmd()"]  # never a live formula in Excel
+    detail = page_text(client.get(f"/imports/{record.id}"))
+    assert "Download all 2 rejected rows (CSV)" in detail
+
+
+def csv_import(*rows: str, as_of=date(2026, 3, 31)):
+    header = "child_id,dob,sex,ethnicity,disability,cohort,opened_on,team,worker,worker_email,iro\n"
+    return do_import([source("cases.csv", header + "\n".join(rows) + "\n")], as_of)
+
+
+def test_merge_a_pending_team_moves_its_cases_and_is_remembered(client, admin, app_ctx):
+    real = TeamFactory(name="North Child in Need")
+    csv_import("1,,,,,cin,,N. CIN team,,,", "2,,,,,cin,,N. CIN team,,,")
+    pending_id = db.session.scalar(select(Team.id).where(Team.pending.is_(True)))
+    page = page_text(client.get("/imports/pending"))
+    assert "N. CIN team (2 open cases)" in page
+    client.post(f"/imports/pending/teams/{pending_id}/merge", data={"team-into": real.id})
+    db.session.expire_all()
+    assert db.session.get(Team, pending_id) is None
+    assert set(db.session.scalars(select(Case.team_id))) == {real.id}
+    assert db.session.scalar(select(TeamAlias.team_id)) == real.id
+    summary = csv_import("1,,,,,cin,,N. CIN team,,,", as_of=date(2026, 4, 30))
+    assert summary["teams_created"] == 0
+    assert set(db.session.scalars(select(Case.team_id).where(Case.closed_on.is_(None)))) == {
+        real.id
+    }
+
+
+def test_confirm_a_pending_team(client, admin, app_ctx):
+    csv_import("1,,,,,cin,,Brand New Team,,,")
+    team = db.session.scalar(select(Team))
+    client.post(f"/imports/pending/teams/{team.id}/confirm")
+    db.session.expire_all()
+    assert db.session.get(Team, team.id).pending is False
+    assert "No pending teams." in page_text(client.get("/imports/pending"))
+
+
+def test_confirm_and_merge_pending_staff(client, admin, app_ctx):
+    existing = make_user("social_worker", name="Dana Scully", email="dana@council.test")
+    csv_import("1,,,,,cin,,T,D. Scully,,", "2,,,,,cin,,T,Fox Mulder,,")
+    existing_id = existing.id
+    scully = db.session.scalar(select(User.id).where(User.name == "D. Scully"))
+    mulder = db.session.scalar(select(User.id).where(User.name == "Fox Mulder"))
+    # A bad email is refused and nothing changes.
+    client.post(f"/imports/pending/staff/{mulder}/confirm", data={"email": "not-an-email"})
+    db.session.expire_all()
+    assert db.session.get(User, mulder).pending is True
+    client.post(f"/imports/pending/staff/{mulder}/confirm", data={"email": "Fox@Council.test"})
+    client.post(f"/imports/pending/staff/{scully}/merge", data={"into_email": "dana@council.test"})
+    db.session.expire_all()
+    confirmed = db.session.get(User, mulder)
+    assert (confirmed.pending, confirmed.email) == (False, "fox@council.test")
+    assert db.session.get(User, scully) is None
+    workers = dict(db.session.execute(select(Case.child_id, Case.worker_id)).all())
+    assert sorted(workers.values()) == sorted([existing_id, mulder])
+    assert db.session.scalar(select(StaffAlias.user_id)) == existing_id
+    # The next import that says "D. Scully" means Dana Scully: nobody new is created.
+    summary = csv_import("1,,,,,cin,,T,d scully,,", as_of=date(2026, 4, 30))
+    assert summary["staff_created"] == 0
+    open_workers = db.session.scalars(select(Case.worker_id).where(Case.closed_on.is_(None)))
+    assert set(open_workers) == {existing_id}
+
+
+@pytest.mark.app_config(IMPORT_INLINE_MAX_BYTES=0)
+def test_a_failed_background_import_is_explained_and_can_be_discarded(
+    client, admin, app_ctx, tmp_path
+):
+    example = (FIXTURES.parents[1].parent / "docs" / "examples" / "cases.csv").read_bytes()
+    response = upload(client, files=[(example, "cases.csv")], as_of=("31", "3", "2026"))
+    upload_id = db.session.scalar(select(ImportUpload.id))
+    # Meanwhile someone imports a later snapshot of the same cohorts.
+    csv_import("9,,,,,cin,,T,W,,", as_of=date(2026, 4, 30))
+    client.post(f"/imports/uploads/{upload_id}/confirm")
+    db.session.expire_all()
+    row = db.session.get(ImportUpload, upload_id)
+    assert row.task.status == "failed" and count(Import) == 1
+    page = page_text(client.get(response.headers["Location"]))
+    assert "The files cannot be imported" in page and "already covers these cohorts" in page
+    client.post(f"/imports/uploads/{upload_id}/discard")
+    db.session.expire_all()
+    assert db.session.get(ImportUpload, upload_id).status == "discarded"
+    assert list((tmp_path / "uploads").iterdir()) == []
+
+
+def test_stale_uploads_are_discarded_by_the_daily_job(client, admin, app_ctx, tmp_path):
+    from datetime import datetime  # noqa: PLC0415
+
+    from workers import jobs  # noqa: PLC0415
+
+    upload(client, "Annex_A.xlsx")
+    row = db.session.scalar(select(ImportUpload))
+    row.created_at = datetime(2020, 1, 1)
+    db.session.commit()
+    assert jobs.purge_import_uploads("2026-11-23") == 1
+    db.session.expire_all()
+    assert db.session.get(ImportUpload, row.id).status == "discarded"
+    assert list((tmp_path / "uploads").iterdir()) == []
