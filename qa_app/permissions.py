@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from qa_app.extensions import db
-from qa_app.models import Case, Team, User
+from qa_app.models import Assignment, Case, SampleItem, Team, User
 from qa_app.models.vocab import COUNCIL_WIDE_ROLES, ROLES
 
 ALL_ROLES = frozenset(ROLES)
@@ -28,6 +28,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "organisation.manage": frozenset({"qa_admin"}),
     "tasks.view": frozenset({"qa_admin"}),
     "access_log.view": frozenset({"qa_admin", "dcs"}),
+    "cycles.manage": frozenset({"qa_admin"}),
+    "assignments.mine": frozenset(
+        {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
+    ),
+    # Scoped: line managers see their reports' requests, the PSW the long ones.
+    "extensions.decide": frozenset(
+        {"team_manager", "senior_manager", "head_of_service", "dcs", "psw"}
+    ),
+    "notifications.view": ALL_ROLES,
 }
 
 
@@ -93,7 +102,15 @@ def case_scope(user: User) -> ColumnElement[bool]:
         clauses.append(Case.worker_id == user.id)
     if "iro" in user.roles:
         clauses.append(Case.iro_id == user.id)
-    return or_(*clauses) if clauses else false()
+    # Whatever their roles, auditors see the cases allocated to them once published.
+    clauses.append(
+        Case.id.in_(
+            select(SampleItem.case_id)
+            .join(Assignment, Assignment.sample_item_id == SampleItem.id)
+            .where(Assignment.auditor_id == user.id, Assignment.status != "proposed")
+        )
+    )
+    return or_(*clauses)
 
 
 def visible_case(user: User, case_id: int) -> Case | None:

@@ -4,18 +4,33 @@ from qa_app.models.access import AccessLog
 from qa_app.models.base import utcnow
 from qa_app.models.cases import Case, Child
 from qa_app.models.imports import Import
+from qa_app.models.notifications import EmailMessage, Notification
 from qa_app.models.org import Locality, Team
+from qa_app.models.sampling import (
+    Assignment,
+    AuditCycle,
+    CycleFrame,
+    ExtensionRequest,
+    SampleItem,
+)
 from qa_app.models.tasks import BackgroundTask
 from qa_app.models.users import Absence, User, UserRole
 
 __all__ = [
     "Absence",
     "AccessLog",
+    "Assignment",
+    "AuditCycle",
     "BackgroundTask",
     "Case",
     "Child",
+    "CycleFrame",
+    "EmailMessage",
+    "ExtensionRequest",
     "Import",
     "Locality",
+    "Notification",
+    "SampleItem",
     "Team",
     "User",
     "UserRole",
