@@ -10,10 +10,11 @@ from flask.cli import FlaskGroup
 
 
 def register_cli(app: Flask) -> None:
-    from qa_app.commands import demo, users, worker  # noqa: PLC0415
+    from qa_app.commands import demo, sample, users, worker  # noqa: PLC0415
 
     app.cli.add_command(users.users)
     app.cli.add_command(demo.demo)
+    app.cli.add_command(sample.sample)
     app.cli.add_command(worker.worker)
     app.cli.add_command(worker.schedule)
 
