@@ -18,6 +18,9 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.home", "home", "main"),
     NavItem("Cases", "cases.index", "cases.view", "cases"),
+    NavItem("My audits", "assignments.index", "assignments.mine", "assignments"),
+    NavItem("Sampling", "cycles.index", "cycles.manage", "cycles"),
+    NavItem("Extension requests", "assignments.extensions_index", "extensions.decide", "-"),
     NavItem("Users", "users.index", "users.manage", "users"),
     NavItem("Organisation", "organisation.index", "organisation.manage", "organisation"),
     NavItem("Background tasks", "tasks.index", "tasks.view", "tasks"),

@@ -73,13 +73,20 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     assert nav_labels(home(client, auth, make_user("qa_admin"))) == [
         "Home",
         "Cases",
+        "Sampling",
         "Users",
         "Organisation",
         "Background tasks",
         "Access log",
     ]
     auth.logout()
-    assert nav_labels(home(client, auth, make_user("dcs"))) == ["Home", "Cases", "Access log"]
+    assert nav_labels(home(client, auth, make_user("dcs"))) == [
+        "Home",
+        "Cases",
+        "My audits",
+        "Extension requests",
+        "Access log",
+    ]
     auth.logout()
     assert nav_labels(home(client, auth, council["worker"])) == ["Home", "Cases"]
 
