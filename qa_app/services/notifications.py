@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from qa_app.extensions import db
 from qa_app.models import EmailMessage, Notification, User
@@ -72,11 +71,10 @@ def queue_email(
         kind=kind,
         created_at=now,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(email)
-    except IntegrityError:  # written by a concurrent run: theirs stands
-        return db.session.scalar(select(EmailMessage).where(EmailMessage.dedupe_key == dedupe_key))
+    # A concurrent writer of the same key makes this flush (or the commit) fail on the unique
+    # key: that transaction is rolled back and retried, and then finds the row above.
+    db.session.add(email)
+    db.session.flush()
     db.session.info.setdefault(OUTBOX_SESSION_KEY, []).append(email.id)
     return email
 
@@ -109,11 +107,8 @@ def notify(
         created_at=now,
         wants_email=email,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(note)
-    except IntegrityError:
-        return db.session.scalar(select(Notification).where(Notification.dedupe_key == dedupe_key))
+    db.session.add(note)
+    db.session.flush()
     if email and user.notification_mode != "digest":
         sent = queue_email(
             dedupe_key=f"n:{dedupe_key}",

@@ -340,13 +340,14 @@ def draw_sample(
         drawn_at=now,
         drawn_by_id=by.id if by else None,
     )
+    db.session.add(cycle)
     try:
-        with db.session.begin_nested():
-            db.session.add(cycle)
+        db.session.flush()
     except IntegrityError:
-        # Another process drew the month at the same moment: theirs stands.
-        existing = db.session.scalar(select(AuditCycle).where(AuditCycle.month == key))
-        return DrawResult(existing, already_drawn=True)
+        raise SamplingError(
+            f"The {key} sample was drawn by another process at the same moment: try again to "
+            "see it"
+        ) from None
     frame = read_frame(reference, cycle=cycle)
     _apply_plan(cycle, plan_sample(frame, seed=cycle.seed, rate_bp=cycle.rate_bp), frame, now)
     db.session.flush()
