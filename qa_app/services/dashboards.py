@@ -12,6 +12,7 @@ from qa_app.extensions import db
 from qa_app.models import Absence, BackgroundTask, Case, Import, Locality, Team, User, UserRole
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import PERMISSIONS, case_scope
+from qa_app.services import cycles, extensions
 
 
 @dataclass
@@ -214,8 +215,6 @@ def home_panels(user: User, *, today: date, now) -> list[Panel]:
 
 def audit_panels(user: User, today: date) -> list[Panel]:
     """The sampling cycle (qa_admin) and this month's audits (auditors, extension deciders)."""
-    from qa_app.services import cycles, extensions  # noqa: PLC0415
-
     panels = []
     if "qa_admin" in user.roles:
         cycle = cycles.latest_cycle()

@@ -345,8 +345,7 @@ def draw_sample(
         db.session.flush()
     except IntegrityError:
         raise SamplingError(
-            f"The {key} sample was drawn by another process at the same moment: try again to "
-            "see it"
+            f"The {key} sample was drawn by another process at the same moment: try again to see it"
         ) from None
     frame = read_frame(reference, cycle=cycle)
     _apply_plan(cycle, plan_sample(frame, seed=cycle.seed, rate_bp=cycle.rate_bp), frame, now)
