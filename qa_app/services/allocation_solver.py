@@ -206,12 +206,10 @@ def _water_fill(board: _Board, pool: list[int], rest: list[int], seed: int) -> N
             heaps[auditors[a].is_iro], ((board.load[a] + 1) / board.cap[a], tiebreak[a], a)
         )
     conflicted = _conflict_counts(board, pool, rest)
-    key = lambda c: (conflicted[c], _lottery(seed, f"case:{cases[c].item_id}"))  # noqa: E731
-    others = sorted((c for c in rest if not cases[c].cp_cla), key=key, reverse=False)
-    cp_cla = sorted((c for c in rest if cases[c].cp_cla), key=key)
-    # Most-conflicted first: they have the fewest auditors to go to.
-    others.sort(key=lambda c: (-conflicted[c], key(c)[1]))
-    cp_cla.sort(key=lambda c: (-conflicted[c], key(c)[1]))
+    # Most-conflicted first (they have the fewest auditors to go to), then in lottery order.
+    order = sorted(rest, key=lambda c: (-conflicted[c], _lottery(seed, f"case:{cases[c].item_id}")))
+    others = [c for c in order if not cases[c].cp_cla]
+    cp_cla = [c for c in order if cases[c].cp_cla]
     left_over = []
     for c in others:
         if not _place(board, c, [heaps[False]], tiebreak):
