@@ -15,6 +15,8 @@ from redis.exceptions import RedisError
 from rq import Queue, Retry
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from qa_app.extensions import redis_store
 from qa_app.models import BackgroundTask
@@ -179,3 +181,44 @@ def release_period(name: str, period_key: str) -> None:
     """Undo a claim whose job could not be enqueued, so the next tick tries again."""
     with suppress(RedisError):
         connection().delete(f"qa:periodic:{name}:{period_key}")
+
+
+# --- Email: every outbox row written in a transaction is queued for sending once it commits.
+
+SEND_EMAIL = "workers.jobs.send_email"
+
+
+def enqueue_email(message_id: int) -> str:
+    """Queue the sending of a committed outbox row (one job per message, at most one pending)."""
+    return _enqueue_once(
+        get_queue("default"),
+        SEND_EMAIL,
+        message_id,
+        job_id=f"email-{message_id}",
+        job_timeout=120,
+        retry=Retry(max=4, interval=[30, 120, 600, 1800]),
+        result_ttl=24 * 3600,
+        failure_ttl=14 * 24 * 3600,
+    )
+
+
+def _send_outbox_after_commit(session: Session) -> None:
+    from qa_app.services.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
+
+    for message_id in session.info.pop(OUTBOX_SESSION_KEY, ()):
+        try:
+            enqueue_email(message_id)
+        except RedisError:
+            # The outbox sweeper (workers/schedule.py) sends it when Redis is back.
+            current_app.logger.warning("email %s not queued: Redis unavailable", message_id)
+
+
+def _forget_outbox(session: Session, transaction) -> None:
+    if transaction.parent is None:
+        from qa_app.services.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
+
+        session.info.pop(OUTBOX_SESSION_KEY, None)
+
+
+event.listen(Session, "after_commit", _send_outbox_after_commit)
+event.listen(Session, "after_transaction_end", _forget_outbox)

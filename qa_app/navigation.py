@@ -17,9 +17,12 @@ class NavItem:
 
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.home", "home", "main"),
+    NavItem("My audits", "assignments.index", "assignments.mine", "assignments"),
     NavItem("Cases", "cases.index", "cases.view", "cases"),
-    NavItem("Toolkits", "toolkits.index", "toolkits.view", "toolkits"),
+    NavItem("Sampling", "cycles.index", "cycles.manage", "cycles"),
+    NavItem("Extension requests", "assignments.extensions_index", "extensions.decide", "-"),
     NavItem("Imports", "imports.index", "imports.manage", "imports"),
+    NavItem("Toolkits", "toolkits.index", "toolkits.view", "toolkits"),
     NavItem("Users", "users.index", "users.manage", "users"),
     NavItem("Organisation", "organisation.index", "organisation.manage", "organisation"),
     NavItem("Background tasks", "tasks.index", "tasks.view", "tasks"),

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from qa_app.extensions import db
-from qa_app.models import Case, Team, User
+from qa_app.models import Assignment, Case, SampleItem, Team, User
 from qa_app.models.vocab import COUNCIL_WIDE_ROLES, ROLES
 
 ALL_ROLES = frozenset(ROLES)
@@ -33,6 +33,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # audited against: every role may read them; only the QA lead loads new versions.
     "toolkits.view": ALL_ROLES,
     "toolkits.manage": frozenset({"qa_admin"}),
+    "cycles.manage": frozenset({"qa_admin"}),
+    "assignments.mine": frozenset(
+        {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
+    ),
+    # Scoped: line managers see their reports' requests, the PSW the long ones.
+    "extensions.decide": frozenset(
+        {"team_manager", "senior_manager", "head_of_service", "dcs", "psw"}
+    ),
+    "notifications.view": ALL_ROLES,
 }
 
 
@@ -98,6 +107,15 @@ def case_scope(user: User) -> ColumnElement[bool]:
         clauses.append(Case.worker_id == user.id)
     if "iro" in user.roles:
         clauses.append(Case.iro_id == user.id)
+    # Whatever their roles, auditors see the cases allocated to them once published. The
+    # clause is added only for people with such audits, to keep everyone else's queries simple.
+    audited = (
+        select(SampleItem.case_id)
+        .join(Assignment, Assignment.sample_item_id == SampleItem.id)
+        .where(Assignment.auditor_id == user.id, Assignment.status != "proposed")
+    )
+    if db.session.scalar(audited.limit(1)) is not None:
+        clauses.append(Case.id.in_(audited))
     return or_(*clauses) if clauses else false()
 
 

@@ -1,6 +1,7 @@
 """Thin RQ jobs: ids in, one service call, commit; raise so RQ records and retries failures."""
 
-from datetime import timedelta
+import random
+from datetime import date, timedelta
 
 from flask import current_app
 
@@ -9,7 +10,16 @@ from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.importers import Limits, StructuralError
 from qa_app.models import BackgroundTask
-from qa_app.services import demo, import_uploads, tasks
+from qa_app.services import (
+    allocation,
+    cycles,
+    demo,
+    import_uploads,
+    mail,
+    notifications,
+    sampling,
+    tasks,
+)
 
 
 class PermanentTaskError(Exception):
@@ -91,3 +101,50 @@ def purge_import_uploads(period_key: str) -> int:
     db.session.commit()
     import_uploads.remove_unused_files(_upload_folder())
     return discarded
+
+
+def send_email(message_id: int) -> str:
+    """Send one outbox email (at least once; see qa_app.services.mail)."""
+    message = mail.claim(message_id, now=utcnow())
+    if message is None:
+        db.session.rollback()
+        return "nothing to send"
+    db.session.commit()
+    try:
+        mail.deliver(message, mail.MailSettings.from_config(current_app.config), now=utcnow())
+    finally:
+        db.session.commit()
+    return message.status
+
+
+def sweep_outbox(period_key: str) -> int:
+    """Queue emails whose job was lost (Redis down, worker died mid-send)."""
+    ids = mail.stranded(now=utcnow())
+    db.session.rollback()
+    for message_id in ids:
+        background.enqueue_email(message_id)
+    return len(ids)
+
+
+def send_digests(period_key: str) -> int:
+    """The daily digest for people who chose one (idempotent per day)."""
+    count = notifications.build_digests(
+        date.fromisoformat(period_key), now=utcnow(), base_url=current_app.config["BASE_URL"]
+    )
+    db.session.commit()
+    return count
+
+
+def monthly_sampling(period_key: str) -> str:
+    """Draw the month's sample and propose its allocation; tell qa_admin. Each step commits
+    and is skipped when already done, so running twice (or after a crash) is safe."""
+    result = sampling.draw_sample(period_key, by=None, now=utcnow(), rng=random.SystemRandom())
+    db.session.commit()
+    cycle = result.cycle
+    if cycle.status == "drawn":
+        allocation.allocate_cycle(cycle, now=utcnow())
+        db.session.commit()
+    cycle = sampling.get_cycle(period_key)
+    cycles.tell_admins_proposed(cycle, now=utcnow(), base_url=current_app.config["BASE_URL"])
+    db.session.commit()
+    return cycle.status

@@ -75,6 +75,27 @@ PERIODIC_JOBS: list[Periodic] = [
         daily_at(time(3, 0)),
         keep_seconds=2 * 24 * 3600,
     ),
+    Periodic(
+        "monthly-sampling",
+        "workers.jobs.monthly_sampling",
+        "default",
+        first_working_day_at(time(7, 0)),
+        keep_seconds=40 * 24 * 3600,
+    ),
+    Periodic(
+        "email-digests",
+        "workers.jobs.send_digests",
+        "default",
+        daily_at(time(7, 30)),
+        keep_seconds=2 * 24 * 3600,
+    ),
+    Periodic(
+        "email-outbox-sweep",
+        "workers.jobs.sweep_outbox",
+        "default",
+        every_minutes(5),
+        keep_seconds=3600,
+    ),
 ]
 
 

@@ -1,7 +1,7 @@
 """toolkits and toolkit versions (immutable; one active version per toolkit)
 
 Revision ID: 0004_toolkits
-Revises: 0002_imports
+Revises: 0003_sampling
 Create Date: 2026-11-23 09:28:45.789884
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_toolkits'
-down_revision = "0002_imports"
+down_revision = "0003_sampling"
 branch_labels = None
 depends_on = None
 

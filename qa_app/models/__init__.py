@@ -10,7 +10,15 @@ from qa_app.models.imports import (
     StaffAlias,
     TeamAlias,
 )
+from qa_app.models.notifications import EmailMessage, Notification
 from qa_app.models.org import Locality, Team
+from qa_app.models.sampling import (
+    Assignment,
+    AuditCycle,
+    CycleFrame,
+    ExtensionRequest,
+    SampleItem,
+)
 from qa_app.models.tasks import BackgroundTask
 from qa_app.models.toolkits import Toolkit, ToolkitVersion
 from qa_app.models.users import Absence, User, UserRole
@@ -18,13 +26,20 @@ from qa_app.models.users import Absence, User, UserRole
 __all__ = [
     "Absence",
     "AccessLog",
+    "Assignment",
+    "AuditCycle",
     "BackgroundTask",
     "Case",
     "Child",
+    "CycleFrame",
+    "EmailMessage",
+    "ExtensionRequest",
     "Import",
     "ImportRejectedRow",
     "ImportUpload",
     "Locality",
+    "Notification",
+    "SampleItem",
     "StaffAlias",
     "Team",
     "TeamAlias",

@@ -11,7 +11,8 @@ from sqlalchemy.orm import joinedload
 from qa_app.extensions import db
 from qa_app.models import Absence, BackgroundTask, Case, Import, Locality, Team, User, UserRole
 from qa_app.models.vocab import COHORTS
-from qa_app.permissions import case_scope
+from qa_app.permissions import PERMISSIONS, case_scope
+from qa_app.services import cycles, extensions
 
 
 @dataclass
@@ -208,6 +209,25 @@ def home_panels(user: User, *, today: date, now) -> list[Panel]:
         "independent_auditor",
     }:
         panels.append(Panel("auditor", auditor_profile(user, today)))
+    panels[1 if "qa_admin" in roles else 0 : 0] = audit_panels(user, today)
+    return panels
+
+
+def audit_panels(user: User, today: date) -> list[Panel]:
+    """The sampling cycle (qa_admin) and this month's audits (auditors, extension deciders)."""
+    panels = []
+    if "qa_admin" in user.roles:
+        cycle = cycles.latest_cycle()
+        counts = cycles.item_counts(cycle) if cycle else {}
+        panels.append(Panel("cycle", {"cycle": cycle, "counts": counts}))
+    auditor = bool(user.roles & set(PERMISSIONS["assignments.mine"]))
+    waiting = (
+        len(extensions.waiting_for(user)) if user.roles & PERMISSIONS["extensions.decide"] else 0
+    )
+    if auditor or waiting:
+        month = f"{today:%Y-%m}"
+        mine = [a for a in extensions.my_assignments(user) if a.item.cycle.month == month]
+        panels.append(Panel("my_audits", {"assignments": mine, "waiting": waiting}))
     return panels
 
 

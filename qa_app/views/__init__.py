@@ -6,11 +6,14 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from qa_app.views import (  # noqa: PLC0415
         access_log,
+        assignments,
         auth,
         cases,
+        cycles,
         errors,
         imports,
         main,
+        notifications,
         organisation,
         tasks,
         toolkits,
@@ -18,5 +21,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
+        app.register_blueprint(module.bp)
+    for module in (cycles, assignments, notifications):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -73,8 +73,9 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     assert nav_labels(home(client, auth, make_user("qa_admin"))) == [
         "Home",
         "Cases",
-        "Toolkits",
+        "Sampling",
         "Imports",
+        "Toolkits",
         "Users",
         "Organisation",
         "Background tasks",
@@ -83,7 +84,9 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     auth.logout()
     assert nav_labels(home(client, auth, make_user("dcs"))) == [
         "Home",
+        "My audits",
         "Cases",
+        "Extension requests",
         "Toolkits",
         "Access log",
     ]

@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from qa_app.models import Notification
 from qa_app.models.vocab import ROLES
 from tests.factories import (
     CaseFactory,
@@ -20,6 +21,10 @@ from tests.factories import (
 ALL = frozenset(ROLES)
 ADMIN = frozenset({"qa_admin"})
 PUBLIC = "public"
+AUDITORS = frozenset(
+    {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
+)
+DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
 # roles that reach the page; SCOPED says which of them see the sample record.
@@ -62,15 +67,51 @@ MATRIX = {
     "imports.merge_team": ("POST", "/imports/pending/teams/{pending_team}/merge", ADMIN),
     "imports.confirm_person": ("POST", "/imports/pending/staff/{pending_user}/confirm", ADMIN),
     "imports.merge_person": ("POST", "/imports/pending/staff/{pending_user}/merge", ADMIN),
+    "cycles.index": ("GET", "/cycles/", ADMIN),
+    "cycles.draw": ("POST", "/cycles/draw", ADMIN),
+    "cycles.detail": ("GET", "/cycles/{month}", ADMIN),
+    "cycles.redraw": ("POST", "/cycles/{month}/redraw", ADMIN),
+    "cycles.allocate": ("POST", "/cycles/{month}/allocate", ADMIN),
+    "cycles.publish": ("POST", "/cycles/{month}/publish", ADMIN),
+    "cycles.close": ("POST", "/cycles/{month}/close", ADMIN),
+    "cycles.add_case": ("POST", "/cycles/{month}/cases", ADMIN),
+    "cycles.item": ("GET", "/cycles/{month}/items/{item}", ADMIN),
+    "cycles.reassign": ("POST", "/cycles/{month}/items/{item}/reassign", ADMIN),
+    "cycles.swap": ("POST", "/cycles/{month}/items/{item}/swap", ADMIN),
+    "cycles.export": ("GET", "/cycles/{month}/export.csv", ADMIN),
+    "assignments.index": ("GET", "/assignments/", AUDITORS),
+    "assignments.extension": ("GET", "/assignments/{assignment}/extension", AUDITORS),
+    "assignments.extensions_index": ("GET", "/assignments/extensions", DECIDERS),
+    "assignments.decide": ("POST", "/assignments/extensions/{extension}", DECIDERS),
+    "notifications.index": ("GET", "/notifications/", ALL),
+    "notifications.read": ("POST", "/notifications/{notification}/read", ALL),
+    "notifications.read_all": ("POST", "/notifications/read-all", ALL),
+    "notifications.mode": ("POST", "/notifications/mode", ALL),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
 # team manager, its social worker and its IRO. The others get 404, as for no such case.
 SCOPED = {
+    # ... and the advanced practitioner, who was allocated it for audit.
     "cases.detail": frozenset(
-        {"qa_admin", "dcs", "psw", "head_of_service", "team_manager", "social_worker", "iro"}
-    )
+        {
+            "qa_admin",
+            "dcs",
+            "psw",
+            "head_of_service",
+            "team_manager",
+            "social_worker",
+            "iro",
+            "advanced_practitioner",
+        }
+    ),
+    # The sample assignment belongs to the advanced practitioner; the extension request is
+    # theirs, decided by their line manager (the senior manager).
+    "assignments.extension": frozenset({"advanced_practitioner"}),
+    "assignments.decide": frozenset({"senior_manager"}),
 }
+# Scoped POSTs answer with a redirect when allowed.
+SCOPED_OK = {"assignments.decide": 302}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -113,6 +154,12 @@ def world(app_ctx):
     db.session.add_all([task, record, upload])
     db.session.commit()
     toolkit = make_toolkit_version().toolkit.key
+    ap = users["advanced_practitioner"]
+    ap.line_manager = users["senior_manager"]
+    cycle, assignment, extension = sample_world(case, ap)
+    note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
+    db.session.add(note)
+    db.session.commit()
     ids = {
         "case": case.id,
         "user": users["social_worker"].id,
@@ -123,8 +170,40 @@ def world(app_ctx):
         "upload": upload.id,
         "pending_team": pending_team.id,
         "pending_user": pending_user.id,
+        "month": cycle.month,
+        "item": assignment.sample_item_id,
+        "assignment": assignment.id,
+        "extension": extension.id,
+        "notification": note.id,
     }
     return users, ids
+
+
+def sample_world(case, auditor):
+    """A published cycle with the case given to *auditor*, who asked for 2 more days."""
+    from datetime import date  # noqa: PLC0415
+
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import Assignment, AuditCycle, ExtensionRequest, SampleItem  # noqa: PLC0415
+
+    cycle = AuditCycle(
+        month="2026-11", reference_date=date(2026, 11, 1), seed=1, status="published"
+    )
+    item = SampleItem(cycle=cycle, case_id=case.id, team_id=case.team_id, cohort=case.cohort)
+    assignment = Assignment(
+        item=item, auditor=auditor, due_on=date(2026, 11, 30), status="assigned"
+    )
+    extension = ExtensionRequest(
+        assignment=assignment,
+        working_days=2,
+        reason="Leave",
+        decider_role="line_manager",
+        decider_id=auditor.line_manager_id,
+        requested_by_id=auditor.id,
+    )
+    db.session.add_all([cycle, item, assignment, extension])
+    db.session.commit()
+    return cycle, assignment, extension
 
 
 def _request(client, method, url):
@@ -143,7 +222,7 @@ def test_role_can_use_exactly_the_routes_it_should(client, auth, world, endpoint
         return
     assert response.status_code != 403, f"{role} should reach {endpoint}"
     if endpoint in SCOPED:
-        expected = 200 if role in SCOPED[endpoint] else 404
+        expected = SCOPED_OK.get(endpoint, 200) if role in SCOPED[endpoint] else 404
         assert response.status_code == expected, f"{role} scope on {endpoint}"
 
 

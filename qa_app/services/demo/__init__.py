@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from qa_app.extensions import db
 from qa_app.models import Case, Import, User
 from qa_app.services.accounts import hash_password
+from qa_app.services.demo.auditing import size_audit_pool
 from qa_app.services.demo.caseload import insert_caseload, plan_caseload
 from qa_app.services.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
 from qa_app.services.tasks import Progress
@@ -90,6 +91,7 @@ def seed_demo(
         "as_of": today.isoformat(),
         "by_cohort": counts.by_cohort,
     }
+    size_audit_pool(counts.open_cases, rng, today)
     db.session.flush()
     report(99, "Loading the audit toolkits")
     try:

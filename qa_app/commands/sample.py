@@ -1,0 +1,122 @@
+"""``qa sample``: draw, allocate, publish and export a month's audit sample.
+
+A stable interface: scheduled jobs and checks rely on the JSON shapes and the CSV columns.
+Exit status 2 means the request was refused (the message says why); nothing was changed.
+"""
+
+import json
+import random
+import sys
+from datetime import date
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from qa_app.clock import utcnow
+from qa_app.extensions import db
+from qa_app.services import allocation, cycles, sampling
+
+
+@click.group("sample", cls=AppGroup)
+def sample() -> None:
+    """The monthly audit sample."""
+
+
+def _refuse(exc: Exception) -> None:
+    db.session.rollback()
+    click.echo(f"Error: {exc}", err=True)
+    sys.exit(2)
+
+
+@sample.command("draw")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--rate", default=None, help="Sampling rate, e.g. 0.1 (the default) or 10%")
+@click.option("--seed", type=int, default=None, help="Seed (default: a fresh random one)")
+@click.option("--reference-date", default=None, help="YYYY-MM-DD (default: the 1st)")
+@click.option("--redraw", is_flag=True, help="Draw an unpublished month again")
+@click.option("--json", "as_json", is_flag=True)
+def draw(month, rate, seed, reference_date, redraw, as_json):
+    """Draw the month's sample (or show the one already drawn)."""
+    try:
+        rate_bp = sampling.parse_rate(rate) if rate is not None else None
+        try:
+            reference = date.fromisoformat(reference_date) if reference_date else None
+        except ValueError:
+            raise sampling.SamplingError(
+                f"Reference date {reference_date!r} is not in the form YYYY-MM-DD"
+            ) from None
+        result = sampling.draw_sample(
+            month,
+            by=None,
+            now=utcnow(),
+            rng=random.SystemRandom(),
+            seed=seed,
+            rate_bp=rate_bp,
+            reference_date=reference,
+            redraw=redraw,
+        )
+    except sampling.SamplingError as exc:
+        _refuse(exc)
+    summary = sampling.draw_summary(result)
+    db.session.commit()
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    verb = "was already drawn" if result.already_drawn else "drawn"
+    click.echo(
+        f"{summary['month']} {verb}: {summary['sample']:,} cases from {summary['eligible']:,} "
+        f"eligible ({summary['frame']:,} open on {summary['reference_date']}; "
+        f"{summary['excluded']['audited_last_12_months']:,} audited in the last 12 months, "
+        f"{summary['excluded']['already_in_cycle']:,} already in the cycle), seed {summary['seed']}."
+    )
+
+
+@sample.command("allocate")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--json", "as_json", is_flag=True)
+def allocate(month, as_json):
+    """Propose an auditor for every sampled case (replacing earlier proposals)."""
+    try:
+        cycle = sampling.get_cycle(month)
+        allocation.allocate_cycle(cycle, now=utcnow())
+    except sampling.SamplingError as exc:
+        _refuse(exc)
+    db.session.commit()
+    summary = cycles.allocation_summary(sampling.get_cycle(month))
+    if as_json:
+        click.echo(json.dumps(summary))
+        return
+    click.echo(
+        f"{summary['month']}: {summary['allocated']:,} allocated "
+        f"(tier 2: {summary['by_tier']['2']:,}, tier 3: {summary['by_tier']['3']:,}); "
+        f"{len(summary['unallocated']):,} could not be allocated."
+    )
+    for row in summary["unallocated"][:20]:
+        click.echo(f"  case {row['case']}: {row['reason']}")
+
+
+@sample.command("publish")
+@click.option("--month", required=True, help="YYYY-MM")
+def publish(month):
+    """Publish the allocation: every auditor is told, by email and in the service."""
+    try:
+        cycle = sampling.get_cycle(month)
+        told = cycles.publish_cycle(
+            cycle, by=None, now=utcnow(), base_url=current_app.config["BASE_URL"]
+        )
+    except sampling.SamplingError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(f"{month} published: {told:,} auditors told.")
+
+
+@sample.command("export")
+@click.option("--month", required=True, help="YYYY-MM")
+def export(month):
+    """Print the sample as CSV: one row per sampled case."""
+    try:
+        cycle = sampling.get_cycle(month)
+    except sampling.SamplingError as exc:
+        _refuse(exc)
+    click.echo(cycles.export_csv(cycle), nl=False)

@@ -1,0 +1,49 @@
+"""qa_admin draws, reviews and publishes the month; an auditor then finds the audit in My audits."""
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from qa_app.clock import local_today
+from qa_app.extensions import db
+from qa_app.models import Assignment, User
+from tests.browser.helpers import axe_violations, screenshot, sign_in, sign_out
+
+
+def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):
+    month = f"{local_today():%Y-%m}"
+    sign_in(page, live_server.url, "qa.admin@demo.casefile.test")
+    page.get_by_role("link", name="Sampling").click()
+    expect(page.get_by_label("Month")).to_have_value(month)
+    assert axe_violations(page) == []
+    page.get_by_label("Seed").fill("2026")
+    page.get_by_role("button", name="Draw the sample").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Sample for {month}")
+    expect(page.get_by_text("The random sample matches the stored frame and seed")).to_be_visible()
+    page.get_by_role("button", name="Allocate to auditors").click()
+    expect(page.get_by_text("An auditor has been proposed")).to_be_visible()
+    expect(page.locator("[data-testid=loads]")).to_be_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "cycle-allocated")
+    page.get_by_role("button", name="Publish to auditors").click()
+    expect(page.get_by_text("every auditor has been told")).to_be_visible()
+    sign_out(page)
+
+    with live_server.app.app_context():
+        email, child_id = db.session.execute(
+            select(User.email, Assignment.id)
+            .join(Assignment, Assignment.auditor_id == User.id)
+            .where(Assignment.tier == 2)
+            .order_by(User.email == "ap@demo.casefile.test", Assignment.id)
+            .limit(1)
+        ).one()
+        assignment = db.session.get(Assignment, child_id)
+        child_id = assignment.item.case.child.la_child_id
+        db.session.remove()
+    sign_in(page, live_server.url, email)
+    expect(page.get_by_test_id("notifications-link")).to_contain_text("1")
+    page.get_by_role("link", name="My audits", exact=True).click()
+    expect(page.locator("[data-testid=my-audits]")).to_contain_text(child_id)
+    assert axe_violations(page) == []
+    screenshot(page, "my-audits")
+    page.get_by_role("link", name=child_id).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Child {child_id}")
