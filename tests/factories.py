@@ -90,3 +90,79 @@ def make_toolkit_version(*, by=None, **doc_overrides):
     )
     db.session.commit()
     return result.version
+
+
+def make_assignment(
+    *,
+    case=None,
+    auditor=None,
+    month: str = "2026-11",
+    tier: int = 2,
+    status: str = "assigned",
+    **fields,
+):
+    """A sampled case given to an auditor in a published cycle for *month* (made if needed)."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from qa_app.models import Assignment, AuditCycle, SampleItem  # noqa: PLC0415
+    from qa_app.services.calendar import last_working_day  # noqa: PLC0415
+
+    year, mon = (int(part) for part in month.split("-"))
+    cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == month))
+    if cycle is None:
+        cycle = AuditCycle(
+            month=month, reference_date=date(year, mon, 1), seed=1, status="published"
+        )
+        db.session.add(cycle)
+    case = case or CaseFactory()
+    auditor = auditor or make_user("advanced_practitioner")
+    item = SampleItem(cycle=cycle, case_id=case.id, team_id=case.team_id, cohort=case.cohort)
+    assignment = Assignment(
+        item=item,
+        auditor=auditor,
+        tier=tier,
+        due_on=fields.pop("due_on", last_working_day(year, mon)),
+        status=status,
+        **fields,
+    )
+    db.session.add(assignment)
+    db.session.commit()
+    return assignment
+
+
+def make_audit(*, assignment=None, toolkit_version=None, status: str = "draft", **fields):
+    """An audit of an assignment (made if not given) on a small loaded toolkit."""
+    from qa_app.models import Audit  # noqa: PLC0415
+
+    assignment = assignment or make_assignment()
+    version = toolkit_version or make_toolkit_version()
+    audit = Audit(
+        assignment=assignment,
+        case_id=assignment.item.case_id,
+        auditor_id=assignment.auditor_id,
+        toolkit_version=version,
+        status=status,
+        **fields,
+    )
+    db.session.add(audit)
+    db.session.commit()
+    return audit
+
+
+def make_action(*, case=None, audit=None, owner=None, due_on: date = date(2026, 12, 21), **fields):
+    """An action owned by *owner* (a social worker if not given)."""
+    from qa_app.models import Action  # noqa: PLC0415
+
+    if case is None:
+        case = audit.case if audit is not None else CaseFactory()
+    action = Action(
+        case_id=case.id,
+        audit_id=audit.id if audit is not None else None,
+        owner=owner or make_user("social_worker"),
+        description=fields.pop("description", "Update the chronology"),
+        due_on=due_on,
+        **fields,
+    )
+    db.session.add(action)
+    db.session.commit()
+    return action

@@ -1,6 +1,15 @@
 """Every model, imported here so that Alembic's autogenerate sees every table."""
 
 from qa_app.models.access import AccessLog
+from qa_app.models.actions import Action, ActionEvent
+from qa_app.models.audits import (
+    Audit,
+    AuditComplianceAnswer,
+    AuditEvent,
+    AuditSectionGrade,
+    Reflection,
+    SafeguardingConcern,
+)
 from qa_app.models.base import utcnow
 from qa_app.models.cases import Case, Child
 from qa_app.models.imports import (
@@ -26,8 +35,14 @@ from qa_app.models.users import Absence, User, UserRole
 __all__ = [
     "Absence",
     "AccessLog",
+    "Action",
+    "ActionEvent",
     "Assignment",
+    "Audit",
+    "AuditComplianceAnswer",
     "AuditCycle",
+    "AuditEvent",
+    "AuditSectionGrade",
     "BackgroundTask",
     "Case",
     "Child",
@@ -39,6 +54,8 @@ __all__ = [
     "ImportUpload",
     "Locality",
     "Notification",
+    "Reflection",
+    "SafeguardingConcern",
     "SampleItem",
     "StaffAlias",
     "Team",
