@@ -20,6 +20,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("My audits", "assignments.index", "assignments.mine", "assignments"),
     NavItem("Cases", "cases.index", "cases.view", "cases"),
     NavItem("Sampling", "cycles.index", "cycles.manage", "cycles"),
+    NavItem("Absences", "absences.index", "absences.view", "absences"),
     NavItem("Extension requests", "assignments.extensions_index", "extensions.decide", "-"),
     NavItem("Imports", "imports.index", "imports.manage", "imports"),
     NavItem("Toolkits", "toolkits.index", "toolkits.view", "toolkits"),

@@ -42,6 +42,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {"team_manager", "senior_manager", "head_of_service", "dcs", "psw"}
     ),
     "notifications.view": ALL_ROLES,
+    # Absences change who is allocated audits; exemptions need the DCS's approval.
+    "absences.view": frozenset({"qa_admin", "dcs"}),
+    "absences.manage": frozenset({"qa_admin"}),
+    "absences.approve": frozenset({"dcs"}),
 }
 
 

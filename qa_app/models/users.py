@@ -134,3 +134,4 @@ class Absence(db.Model):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])

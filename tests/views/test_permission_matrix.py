@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from qa_app.models import Notification
+from qa_app.models import Absence, Notification
 from qa_app.models.vocab import ROLES
 from tests.factories import (
     CaseFactory,
@@ -87,6 +87,10 @@ MATRIX = {
     "notifications.read": ("POST", "/notifications/{notification}/read", ALL),
     "notifications.read_all": ("POST", "/notifications/read-all", ALL),
     "notifications.mode": ("POST", "/notifications/mode", ALL),
+    "absences.index": ("GET", "/absences/", frozenset({"qa_admin", "dcs"})),
+    "absences.add": ("POST", "/absences/new", ADMIN),
+    "absences.approve": ("POST", "/absences/{absence}/approve", frozenset({"dcs"})),
+    "absences.remove": ("POST", "/absences/{absence}/remove", ADMIN),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
@@ -158,7 +162,14 @@ def world(app_ctx):
     ap.line_manager = users["senior_manager"]
     cycle, assignment, extension = sample_world(case, ap)
     note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
-    db.session.add(note)
+    exemption = Absence(
+        user_id=ap.id,
+        starts_on=date(2026, 12, 1),
+        ends_on=date(2026, 12, 31),
+        kind="exemption",
+        reason="Leading the practice week",
+    )
+    db.session.add_all([note, exemption])
     db.session.commit()
     ids = {
         "case": case.id,
@@ -175,6 +186,7 @@ def world(app_ctx):
         "assignment": assignment.id,
         "extension": extension.id,
         "notification": note.id,
+        "absence": exemption.id,
     }
     return users, ids
 
