@@ -203,12 +203,11 @@ def _compliance_value(question, value: Any) -> str | None:
 def _grade(value: Any, what: str) -> int | None:
     if value is None or value == "":
         return None
-    if isinstance(value, bool):
-        raise _Refused(f"{what} must be one of {', '.join(GRADES.values())}")
-    try:
+    grade = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        grade = value
+    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
         grade = int(value)
-    except (TypeError, ValueError):
-        grade = None
     if grade not in GRADES:
         labels = list(GRADES.values())
         raise _Refused(f"{what} must be {', '.join(labels[:-1])} or {labels[-1]}")
@@ -271,11 +270,12 @@ def _action_value(field: str, value: Any) -> Any:
         if value not in ACTION_PRIORITIES:
             raise _Refused("Choose the action's priority: high or normal")
         return value
-    try:
+    days = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        days = value
+    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
         days = int(value)
-    except (TypeError, ValueError):
-        days = None
-    if days is None or isinstance(value, bool) or not 1 <= days <= MAX_DUE_WORKING_DAYS:
+    if days is None or not 1 <= days <= MAX_DUE_WORKING_DAYS:
         raise _Refused(
             f"Enter the action's due date as a number of working days from 1 to "
             f"{MAX_DUE_WORKING_DAYS}"
