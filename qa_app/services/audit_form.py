@@ -14,9 +14,10 @@ from datetime import date, datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from qa_app.extensions import db
-from qa_app.models import Assignment, Audit, AuditEvent, Case, SampleItem, User
+from qa_app.models import Assignment, Audit, AuditEvent, Case, SampleItem, ToolkitVersion, User
 from qa_app.models.toolkit_definition import ToolkitDefinition
 from qa_app.services import audit_answers
 from qa_app.services.actions import default_owner, team_manager_of
@@ -45,8 +46,34 @@ class StaleAudit(AuditError):
         )
 
 
-def definition(audit: Audit) -> ToolkitDefinition:
-    return audit.toolkit_version.definition
+# Toolkit versions never change once loaded, so each process parses each one once. The key
+# includes the content hash: a test database reuses ids for different toolkits.
+_DEFINITIONS: dict[tuple[int, str], ToolkitDefinition] = {}
+
+
+def definition(audit: Audit, content_hash: str | None = None) -> ToolkitDefinition:
+    """The audit's toolkit version as typed objects (cached per process)."""
+    if content_hash is None:
+        content_hash = audit.toolkit_version.content_hash
+    key = (audit.toolkit_version_id, content_hash)
+    found = _DEFINITIONS.get(key)
+    if found is None:
+        if len(_DEFINITIONS) > 256:
+            _DEFINITIONS.clear()
+        found = _DEFINITIONS[key] = audit.toolkit_version.definition
+    return found
+
+
+def audit_for_saving(user: User, audit_id: int) -> tuple[Audit, ToolkitDefinition] | None:
+    """The audit and its toolkit for an autosave, in one query (None unless *user* audits it)."""
+    row = db.session.execute(
+        select(Audit, ToolkitVersion.content_hash)
+        .join(ToolkitVersion, ToolkitVersion.id == Audit.toolkit_version_id)
+        .where(Audit.id == audit_id)
+    ).first()
+    if row is None or row[0].auditor_id != user.id:
+        return None
+    return row[0], definition(row[0], row[1])
 
 
 def start_audit(assignment: Assignment, *, by: User, now: datetime) -> Audit:
@@ -127,7 +154,13 @@ def require_draft(audit: Audit) -> None:
 
 
 def save_changes(
-    audit: Audit, changes: Mapping, *, expected_version: int, by: User, now: datetime
+    audit: Audit,
+    changes: Mapping,
+    *,
+    expected_version: int,
+    by: User,
+    now: datetime,
+    toolkit: ToolkitDefinition | None = None,
 ) -> Audit:
     """Apply *changes* (path -> value) to the draft, if the page's version is still current.
 
@@ -139,17 +172,21 @@ def save_changes(
     require_draft(audit)
     if expected_version != audit.version:
         raise StaleAudit(audit, expected_version)
-    answers = audit_answers.apply_changes(definition(audit), audit.answers, changes)
+    answers = audit_answers.apply_changes(toolkit or definition(audit), audit.answers, changes)
     result = db.session.execute(
         update(Audit)
         .where(Audit.id == audit.id, Audit.version == expected_version, Audit.status == "draft")
         .values(answers=answers, version=expected_version + 1, saved_at=now)
         .execution_options(synchronize_session=False)
     )
-    db.session.refresh(audit)
     if result.rowcount != 1:
+        db.session.refresh(audit)
         require_draft(audit)
         raise StaleAudit(audit, expected_version)
+    # The row is known: no need to read it back.
+    set_committed_value(audit, "answers", answers)
+    set_committed_value(audit, "version", expected_version + 1)
+    set_committed_value(audit, "saved_at", now)
     return audit
 
 

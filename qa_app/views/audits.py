@@ -167,7 +167,10 @@ def _conflict(audit, exc: audit_form.StaleAudit, changes: dict):
 @bp.route("/<int:audit_id>/autosave", methods=["POST"])
 @requires("audits.work")
 def autosave(audit_id: int):
-    audit = _editable(audit_id)
+    found = audit_form.audit_for_saving(current_user, audit_id)
+    if found is None:
+        abort(404)
+    audit, toolkit = found
     data = request.get_json(silent=True) or {}
     name, value = str(data.get("field", "")), data.get("value")
     if name.startswith(audit_fields.NEW_ACTION) or not isinstance(data.get("version"), int):
@@ -175,7 +178,12 @@ def autosave(audit_id: int):
     changes = audit_fields.field_changes(name, value)
     try:
         audit_form.save_changes(
-            audit, changes, expected_version=data["version"], by=current_user, now=utcnow()
+            audit,
+            changes,
+            expected_version=data["version"],
+            by=current_user,
+            now=utcnow(),
+            toolkit=toolkit,
         )
     except audit_form.StaleAudit as exc:
         db.session.rollback()
@@ -194,8 +202,9 @@ def autosave(audit_id: int):
     except audit_form.AuditError as exc:
         db.session.rollback()
         return jsonify(errors={name: str(exc)}), 409
+    version, saved_at = audit.version, audit.saved_at  # read before commit expires them
     db.session.commit()
-    return jsonify(version=audit.version, saved_at=f"{to_local(audit.saved_at):%H:%M}")
+    return jsonify(version=version, saved_at=f"{to_local(saved_at):%H:%M}")
 
 
 @bp.route("/<int:audit_id>/check")
