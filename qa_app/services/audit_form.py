@@ -17,7 +17,16 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from qa_app.extensions import db
-from qa_app.models import Assignment, Audit, AuditEvent, Case, SampleItem, ToolkitVersion, User
+from qa_app.models import (
+    Assignment,
+    Audit,
+    AuditEvent,
+    Case,
+    SampleItem,
+    Team,
+    ToolkitVersion,
+    User,
+)
 from qa_app.models.toolkit_definition import ToolkitDefinition
 from qa_app.services import audit_answers
 from qa_app.services.actions import default_owner, team_manager_of
@@ -130,8 +139,9 @@ def get_audit(audit_id: int) -> Audit | None:
         select(Audit)
         .where(Audit.id == audit_id)
         .options(
-            joinedload(Audit.case).joinedload(Case.team),
+            joinedload(Audit.case).joinedload(Case.team).joinedload(Team.locality),
             joinedload(Audit.case).joinedload(Case.worker),
+            joinedload(Audit.assignment).joinedload(Assignment.item).joinedload(SampleItem.cycle),
             joinedload(Audit.case).joinedload(Case.child),
             joinedload(Audit.toolkit_version),
         )
@@ -285,12 +295,7 @@ class CaseFacts:
 
 def case_facts(audit: Audit) -> CaseFacts:
     case = audit.case
-    item = db.session.scalar(
-        select(SampleItem)
-        .join(Assignment, Assignment.sample_item_id == SampleItem.id)
-        .where(Assignment.id == audit.assignment_id)
-        .options(joinedload(SampleItem.cycle))
-    )
+    item = audit.assignment.item
     toolkit = definition(audit)
     reference = item.cycle.reference_date
     manager = team_manager_of(case)

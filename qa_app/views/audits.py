@@ -46,10 +46,16 @@ def _editable(audit_id: int, *, draft: bool = True):
 
 
 def _log(audit, action: str = "view_audit") -> None:
+    """Write the access log entry; committed by ``_logged`` once the page is drawn."""
     access.log_case_access(
         current_user, audit.case, action=action, now=utcnow(), endpoint=request.endpoint
     )
+
+
+def _logged(body, status: int = 200):
+    # Committing only after rendering keeps the loaded rows fresh for the template.
     db.session.commit()
+    return body, status
 
 
 def _expected_version() -> int:
@@ -82,7 +88,9 @@ def tasks(audit_id: int):
     if audit.status != "draft":
         return redirect(url_for("audits.view", audit_id=audit.id))
     _log(audit)
-    return render_template("audits/tasks.html", **_context(audit), tasks=audit_form.tasks(audit))
+    return _logged(
+        render_template("audits/tasks.html", **_context(audit), tasks=audit_form.tasks(audit))
+    )
 
 
 @bp.route("/<int:audit_id>/pages/<key>", methods=["GET", "POST"])
@@ -119,15 +127,18 @@ def page(audit_id: int, key: str):
     template = (
         "audits/section.html" if key not in ("compliance", "overall") else f"audits/{key}.html"
     )
-    return render_template(
-        template,
-        **_context(audit, errors=errors, form_values=request.form if errors else None),
-        page_key=key,
-        section=None if key in ("compliance", "overall") else toolkit.section(key),
-        rules=describe_rules(toolkit.grading),
-        suggestion=suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
-        default_owner=audit_form.default_action_owner(audit.case),
-    ), status
+    return _logged(
+        render_template(
+            template,
+            **_context(audit, errors=errors, form_values=request.form if errors else None),
+            page_key=key,
+            section=None if key in ("compliance", "overall") else toolkit.section(key),
+            rules=describe_rules(toolkit.grading),
+            suggestion=suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
+            default_owner=audit_form.default_action_owner(audit.case),
+        ),
+        status,
+    )
 
 
 def _page_errors(problems: dict, drafted: list[dict]) -> dict:
@@ -214,7 +225,7 @@ def check(audit_id: int):
     if audit.status != "draft":
         return redirect(url_for("audits.view", audit_id=audit.id))
     _log(audit)
-    return _check_page(audit, 200)
+    return _logged(*_check_page(audit, 200))
 
 
 def _check_page(audit, status: int, found=None):
@@ -264,7 +275,7 @@ def view(audit_id: int):
     if audit is None:
         abort(404)
     _log(audit)
-    return render_template("audits/view.html", **_context(audit), **_record(audit))
+    return _logged(render_template("audits/view.html", **_context(audit), **_record(audit)))
 
 
 @bp.route("/<int:audit_id>/audit.pdf")
@@ -277,6 +288,7 @@ def pdf(audit_id: int):
     from qa_app.pdf import html_to_pdf  # noqa: PLC0415  (WeasyPrint is slow to import)
 
     html = render_template("audits/pdf.html", **_context(audit), **_record(audit))
+    db.session.commit()
     return Response(
         html_to_pdf(html),
         mimetype="application/pdf",
@@ -398,7 +410,7 @@ def concern(audit_id: int, concern_id: int):
     if found is None or not audit_access.can_read_concern(current_user, found.audit):
         abort(404)
     _log(found.audit, "view_safeguarding_concern")
-    return render_template("audits/concern.html", **_context(found.audit), concern=found)
+    return _logged(render_template("audits/concern.html", **_context(found.audit), concern=found))
 
 
 def _safe_next(target: str | None) -> str | None:
