@@ -21,17 +21,23 @@ class ConcernError(ValueError):
         super().__init__("; ".join(problems.values()))
 
 
+def _people_with_role(role: str) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == role, User.active.is_(True), User.pending.is_(False))
+            .order_by(User.id)
+        )
+    )
+
+
 def heads_of_service(audit: Audit) -> list[User]:
     """The heads of service of the case's locality (active people only)."""
     team = audit.case.team
     if team is None or team.locality_id is None:
         return []
-    people = db.session.scalars(
-        select(User)
-        .join(UserRole, UserRole.user_id == User.id)
-        .where(UserRole.role == "head_of_service", User.active.is_(True), User.pending.is_(False))
-        .order_by(User.id)
-    )
+    people = _people_with_role("head_of_service")
     return [p for p in people if p.effective_locality_id == team.locality_id]
 
 
@@ -52,17 +58,28 @@ def raise_concern(
     if problems:
         raise ConcernError(problems)
     case = audit.case
+    manager = team_manager_of(case)
+    alerted = [p for p in [manager, *heads_of_service(audit)] if p is not None]
+    if not alerted:
+        # No manager on record for the case's team or locality: the PSW leads on practice.
+        alerted = _people_with_role("psw")
+    if not alerted:
+        raise ConcernError(
+            {
+                "what": "Nobody can be alerted: the case has no team manager or head of service "
+                "and there is no principal social worker. Phone the front door now, and tell "
+                "the QA team so the organisation records are fixed"
+            }
+        )
     concern = SafeguardingConcern(
         audit_id=audit.id, case_id=case.id, raised_by_id=by.id, raised_at=now, what=what, why=why
     )
     db.session.add(concern)
     audit.safeguarding_flag = True
     db.session.flush()
-    manager = team_manager_of(case)
-    alerted = [p for p in [manager, *heads_of_service(audit)] if p is not None]
     for person in {p.id: p for p in alerted}.values():
         _alert(person, concern, now=now, base_url=base_url)
-    owner = manager or (alerted[0] if alerted else None)
+    owner = manager or alerted[0]
     action = raise_action(
         case,
         description=(

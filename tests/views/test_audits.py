@@ -436,3 +436,26 @@ def test_the_pdf_holds_the_whole_audit(client, auth, world):
     assert response.data.startswith(b"%PDF")
     log = db.session.scalar(select(AccessLog).where(AccessLog.action == "download_audit"))
     assert log is not None and log.user_id == world["auditor"].id
+
+
+def test_a_concern_on_a_case_with_no_managers_goes_to_the_principal_social_worker(
+    client, auth, app_ctx
+):
+    psw = make_user("psw")
+    case = CaseFactory(team=TeamFactory(locality=None), worker=None)
+    make_toolkit_version()
+    assignment = make_assignment(case=case)
+    auth.login(assignment.auditor)
+    audit_id = int(client.post(f"/audits/start/{assignment.id}").headers["Location"].split("/")[2])
+    response = client.post(
+        f"/audits/{audit_id}/safeguarding", data={"what": "Unsafe sleeping", "why": "Noted"}
+    )
+    assert response.status_code == 302
+    action = db.session.scalar(select(Action).where(Action.source == "safeguarding"))
+    assert action.owner_id == psw.id
+    assert (
+        db.session.scalar(
+            select(Notification.user_id).where(Notification.kind == "safeguarding_concern")
+        )
+        == psw.id
+    )
