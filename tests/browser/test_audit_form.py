@@ -100,6 +100,9 @@ def test_an_audit_is_completed_and_submitted_with_the_keyboard_alone(
             # The safeguarding button is on every audit page; the auditor returns to it.
             tab_to(page, "[data-testid=safeguarding-button]")
             page.keyboard.press("Enter")
+            expect(page.get_by_role("heading", level=1)).to_have_text(
+                "Raise a safeguarding concern"
+            )
             no_serious_axe_issues(page)
             tab_to(page, "textarea#what")
             page.keyboard.type("Bruising noted in a visit record and not followed up.")
@@ -142,6 +145,7 @@ def test_an_audit_is_completed_and_submitted_with_the_keyboard_alone(
     no_serious_axe_issues(page)
     tab_to(page, "[data-testid=submit-audit]")
     page.keyboard.press("Enter")
+    expect(page).to_have_url(audit_url)
     expect(page.get_by_text("Audit submitted.")).to_be_visible()
     expect(page.get_by_test_id("overall-grade")).to_have_text("Good")
     expect(page.get_by_test_id("actions")).to_contain_text("Update the chronology")
