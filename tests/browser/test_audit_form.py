@@ -134,6 +134,7 @@ def test_an_audit_is_completed_and_submitted_with_the_keyboard_alone(
     expect(page).to_have_url(f"{audit_url}/pages/overall")
     expect(page.get_by_test_id("suggestion")).to_contain_text("Suggested grade: Good")
     no_serious_axe_issues(page)
+    screenshot(page, "audit-overall")
     choose_radio(page, "overall.grade", 1)  # Good, as suggested
     tab_to(page, 'textarea[name="overall.rationale"]')
     page.keyboard.type("Consistently good practice; the chronology needs updating.")
@@ -143,6 +144,7 @@ def test_an_audit_is_completed_and_submitted_with_the_keyboard_alone(
     expect(page).to_have_url(f"{audit_url}/check")
     expect(page.get_by_test_id("problems")).to_have_count(0)
     no_serious_axe_issues(page)
+    screenshot(page, "audit-check")
     tab_to(page, "[data-testid=submit-audit]")
     page.keyboard.press("Enter")
     expect(page).to_have_url(audit_url)
