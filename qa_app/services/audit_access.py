@@ -56,3 +56,11 @@ def can_read_concern(user: User, audit: Audit) -> bool:
         and locality is not None
         and user.effective_locality_id == locality
     )
+
+
+def readable_audits_of_case(user: User, case_id: int) -> list[Audit]:
+    """The case's audits that *user* may read, newest first (for the case page)."""
+    audits = db.session.scalars(
+        select(Audit).where(Audit.case_id == case_id).order_by(Audit.created_at.desc())
+    )
+    return [audit for audit in audits if can_read(user, audit)]

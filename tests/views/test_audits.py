@@ -314,6 +314,8 @@ def submitted(client, auth, world) -> int:
 def test_worker_and_manager_read_the_audit_and_reflect_within_ten_working_days(client, auth, world):
     audit_id = submitted(client, auth, world)
     auth.login(world["worker"])
+    case_page = client.get(f"/cases/{world['case'].id}").get_data(as_text=True)
+    assert f'href="/audits/{audit_id}"' in case_page  # found from the case's record
     before = db.session.scalar(select(func.count(AccessLog.id)))
     view = client.get(f"/audits/{audit_id}")
     assert view.status_code == 200 and "Plans drift." in page_text(view)
