@@ -96,6 +96,19 @@ def start_audit(assignment: Assignment, *, by: User, now: datetime) -> Audit:
         raise AuditError("This audit has not been published yet")
     existing = db.session.scalar(select(Audit).where(Audit.assignment_id == assignment.id))
     if existing is not None:
+        if existing.auditor_id != by.id and existing.status == "draft":
+            # The QA lead gave the case to another auditor: the draft goes with it.
+            db.session.add(
+                AuditEvent(
+                    audit_id=existing.id,
+                    at=now,
+                    by_id=by.id,
+                    kind="auditor_changed",
+                    detail={"from": existing.auditor_id, "to": by.id},
+                )
+            )
+            existing.auditor_id = by.id
+            db.session.flush()
         return existing
     case = assignment.item.case
     version = toolkit_for_cohort(case.cohort)

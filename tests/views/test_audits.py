@@ -461,3 +461,17 @@ def test_a_concern_on_a_case_with_no_managers_goes_to_the_principal_social_worke
         )
         == psw.id
     )
+
+
+def test_a_reassigned_case_takes_its_draft_to_the_new_auditor(client, auth, world):
+    audit_id = start(client, auth, world)
+    save(client, audit_id, "pages/assessment", SECTION_ANSWERS["assessment"])
+    assignment = db.session.get(Assignment, world["assignment"].id)
+    assignment.auditor_id = world["other"].id
+    db.session.commit()
+    auth.login(world["other"])
+    assert client.post(f"/audits/start/{assignment.id}").status_code == 302
+    page = client.get(f"/audits/{audit_id}/pages/assessment")
+    assert page.status_code == 200 and "Seen." in page.get_data(as_text=True)
+    auth.login(world["auditor"])
+    assert client.get(f"/audits/{audit_id}/tasks").status_code == 404
