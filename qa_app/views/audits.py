@@ -182,7 +182,8 @@ def autosave(audit_id: int):
     if found is None:
         abort(404)
     audit, toolkit = found
-    data = request.get_json(silent=True) or {}
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
     name, value = str(data.get("field", "")), data.get("value")
     if name.startswith(audit_fields.NEW_ACTION) or not isinstance(data.get("version"), int):
         return jsonify(errors={name: "This field is saved when you continue"}), 400

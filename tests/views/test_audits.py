@@ -214,6 +214,9 @@ def test_autosave_saves_one_field_and_refuses_a_stale_one(client, auth, world):
     assert stale.json["stored_version"] == 2
     bad = client.post(url, json={"version": 2, "field": "sections.nope.grade", "value": "1"})
     assert bad.status_code == 400 and "no section 'nope'" in str(bad.json["errors"])
+    assert client.post(url, json=["not", "a", "save"]).status_code == 400
+    wrong = client.post(url, json={"version": 2, "field": "overall.rationale", "value": ["x"]})
+    assert wrong.status_code == 400 and "must be text" in str(wrong.json["errors"])
     assert audit_row(audit_id).answers["overall"]["rationale"] == "Draft one"
 
 
