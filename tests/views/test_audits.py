@@ -4,6 +4,8 @@ reflect, reopen, safeguarding, PDF, scope and the access log."""
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
@@ -478,3 +480,49 @@ def test_a_reassigned_case_takes_its_draft_to_the_new_auditor(client, auth, worl
     assert page.status_code == 200 and "Seen." in page.get_data(as_text=True)
     auth.login(world["auditor"])
     assert client.get(f"/audits/{audit_id}/tasks").status_code == 404
+
+
+field_names = st.sampled_from(
+    [
+        "sections.planning.grade",
+        "sections.planning.evidence",
+        "sections.planning.na_reason",
+        "sections.nope.grade",
+        "new_action.description",
+        "new_action.owner",
+        "new_action.due_in_working_days",
+        "new_action.priority",
+        "actions.zz.remove",
+        "overall.grade",
+    ]
+)
+field_values = st.one_of(
+    st.sampled_from(["", "na", "1", "4", "7", "-1", "worker", "boss", "high", "60", "61"]),
+    st.text(max_size=40),
+)
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(form=st.dictionaries(field_names, field_values, max_size=6))
+def test_any_page_submit_saves_or_is_refused_cleanly(client, auth, world, form):
+    audit_id = db.session.scalar(
+        select(Audit.id).where(Audit.assignment_id == world["assignment"].id)
+    )
+    if audit_id is None:
+        audit_id = start(client, auth, world)
+    auth.login(world["auditor"])
+    before = audit_row(audit_id)
+    answers, version = before.answers, before.version
+    response = save(client, audit_id, "pages/planning", form)
+    assert response.status_code in (302, 400), response.status_code
+    after = audit_row(audit_id)
+    if response.status_code == 400:
+        assert "There is a problem" in page_text(response)
+        assert (after.answers, after.version) == (answers, version)
+    else:
+        assert after.version == version + 1
+        assert after.answers["sections"]["planning"]["evidence"] == form.get(
+            "sections.planning.evidence", ""
+        ).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
