@@ -61,6 +61,7 @@ if (form) {
       const response = await fetch(url, {
         method: 'POST',
         credentials: 'same-origin',
+        keepalive: true, // finishes even if the tab is closed straight after typing
         headers: { 'Content-Type': 'application/json', 'X-CSRFToken': csrf ? csrf.value : '' },
         body: JSON.stringify(body)
       })
@@ -104,6 +105,15 @@ if (form) {
   form.addEventListener('focusout', (event) => {
     const field = event.target
     if (autosaved(field) && timers.has(field.name)) enqueue(field)
+  })
+
+  // Leaving the page (tab closed, switched away) saves what is still waiting for the debounce.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'hidden') return
+    for (const name of [...timers.keys()]) {
+      const field = form.querySelector(`[name="${CSS.escape(name)}"]`)
+      if (field) enqueue(field)
+    }
   })
 
   // A page submit must carry the version the last background save produced.
