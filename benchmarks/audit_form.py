@@ -94,9 +94,12 @@ def render_and_pdf(
     # Fill the audit and submit it, then time its PDF (the first includes WeasyPrint's import).
     complete_and_submit(app, client, audit_id)
     pdf_url = f"/audits/{audit_id}/audit.pdf"
+    from qa_app.pdf import warm_up  # noqa: PLC0415
+
+    warming = timed(warm_up)  # what each gunicorn worker does at start (gunicorn.conf.py)
     first = timed(lambda: client.get(pdf_url))
     pdfs = summarise([timed(lambda: client.get(pdf_url)) for _ in range(PDFS)])
-    return renders, pdfs, first
+    return renders, pdfs, first, warming
 
 
 def complete_and_submit(app, client, audit_id: int) -> None:
@@ -236,7 +239,7 @@ def main() -> None:
             local = create_app(
                 "development", DATABASE_URL=url, REDIS_URL="fakeredis://", WTF_CSRF_ENABLED=False
             )
-            renders, pdfs, first = render_and_pdf(local, audit_id, email, section)
+            renders, pdfs, first, warming = render_and_pdf(local, audit_id, email, section)
             print(
                 f"section page {label}, {cases:,} cases: median {renders['median_ms']:.1f} ms, "
                 f"p95 {renders['p95_ms']:.1f} ms over {renders['n']} renders "
@@ -244,7 +247,8 @@ def main() -> None:
             )
             print(
                 f"audit PDF {label}: median {pdfs['median_ms']:.0f} ms over {pdfs['n']}, first "
-                f"(with WeasyPrint's import) {first * 1000:.0f} ms "
+                f"{first * 1000:.0f} ms after the worker's warm-up ({warming * 1000:.0f} ms, "
+                f"at worker start) "
                 f"({'meets' if max(first, pdfs['p95_ms'] / 1000) < 2 else 'MISSES'} the target)"
             )
 

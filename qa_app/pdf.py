@@ -18,3 +18,13 @@ def html_to_pdf(html: str, stylesheet: str = "pdf.css") -> bytes:
     return HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[CSS(filename=str(CSS_DIR / stylesheet), url_fetcher=fetcher)]
     )
+
+
+def warm_up() -> None:
+    """Import WeasyPrint and lay out a tiny page, so a worker's first PDF is not slower than
+    the rest (the import and font set-up take 1 to 3 seconds). gunicorn.conf.py calls it."""
+    html_to_pdf(
+        "<header class='running'>Casefile QA</header><h1>Casefile QA</h1><h2>Warm-up</h2>"
+        "<table><tr><th>Key</th><td><strong>Bold</strong> <em>italic</em></td></tr></table>"
+        "<p class='govuk-body-s'>Small text, 0123456789.</p>"
+    )
