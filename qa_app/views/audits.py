@@ -27,6 +27,7 @@ from qa_app.services import (
     access,
     audit_access,
     audit_answers,
+    audit_display,
     audit_form,
     audit_submission,
     reflections,
@@ -427,12 +428,12 @@ def _context(audit, *, errors: dict | None = None, form_values=None) -> dict:
     def current(path: str) -> str:
         if form_values is not None:
             return form_values.get(path, "")
-        return audit_form.display_value(answers, path)
+        return audit_display.display_value(answers, path)
 
     return {
         "audit": audit,
         "toolkit": audit_form.definition(audit),
-        "facts": audit_form.case_facts(audit),
+        "facts": audit_display.case_facts(audit),
         "is_auditor": audit.auditor_id == current_user.id,
         "answers": answers,
         "errors": errors,
@@ -440,8 +441,8 @@ def _context(audit, *, errors: dict | None = None, form_values=None) -> dict:
         "current": current,
         "field_id": _field_id,
         "grades": GRADES,
-        "path_label": lambda path: audit_form.path_label(audit_form.definition(audit), path),
-        "show_value": audit_form.show_value,
+        "path_label": lambda path: audit_display.path_label(audit_form.definition(audit), path),
+        "show_value": audit_display.show_value,
     }
 
 
