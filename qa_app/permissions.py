@@ -46,6 +46,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "absences.view": frozenset({"qa_admin", "dcs"}),
     "absences.manage": frozenset({"qa_admin"}),
     "absences.approve": frozenset({"dcs"}),
+    # The auditor's own audits (the audit form); scope: only audits allocated to them.
+    "audits.work": frozenset(
+        {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
+    ),
+    # Reading a submitted audit: scoped to its auditor, the case's worker and team manager, the
+    # head of service of its locality and the council-wide roles (services/audit_access.py).
+    "audits.view": ALL_ROLES,
+    "audits.reflect": frozenset({"social_worker", "team_manager"}),
+    "audits.reopen": frozenset({"qa_admin"}),
 }
 
 

@@ -33,6 +33,16 @@ def uk_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
+def uk_time(value: datetime | None) -> str:
+    """A stored naive-UTC timestamp as UK local clock time, e.g. "14:05"."""
+    if value is None:
+        return ""
+    local = value.replace(tzinfo=ZoneInfo("UTC")).astimezone(
+        ZoneInfo(current_app.config["TIMEZONE"])
+    )
+    return f"{local:%H:%M}"
+
+
 def number(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -41,6 +51,7 @@ def register_template_helpers(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_filter(uk_datetime)
     app.add_template_filter(uk_date)
+    app.add_template_filter(uk_time)
     app.add_template_filter(number)
     app.add_template_filter(lambda key: COHORTS.get(key, key or "Not known"), "cohort_label")
     app.add_template_filter(lambda key: ROLES.get(key, key), "role_label")

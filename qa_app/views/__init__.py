@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
         absences,
         access_log,
         assignments,
+        audits,
         auth,
         cases,
         cycles,
@@ -23,6 +24,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
-    for module in (cycles, assignments, notifications, absences):
+    for module in (cycles, assignments, notifications, absences, audits):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -8,7 +8,7 @@ from qa_app.extensions import db
 from qa_app.forms.sampling import DecisionForm, ExtensionForm
 from qa_app.models import Assignment, ExtensionRequest
 from qa_app.permissions import requires
-from qa_app.services import extensions
+from qa_app.services import audit_form, extensions
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
@@ -16,8 +16,11 @@ bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 @bp.route("/")
 @requires("assignments.mine")
 def index():
+    assignments = extensions.my_assignments(current_user)
     return render_template(
-        "assignments/index.html", assignments=extensions.my_assignments(current_user)
+        "assignments/index.html",
+        assignments=assignments,
+        audits=audit_form.audits_for_assignments(assignments),
     )
 
 

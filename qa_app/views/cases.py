@@ -7,7 +7,7 @@ from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import requires, visible_case
-from qa_app.services import access, case_queries
+from qa_app.services import access, audit_access, case_queries
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -34,4 +34,7 @@ def detail(case_id: int):
     )
     db.session.commit()
     history = case_queries.other_cases_of_child(current_user, case)
-    return render_template("cases/detail.html", case=case, history=history, today=local_today())
+    audits = audit_access.readable_audits_of_case(current_user, case.id)
+    return render_template(
+        "cases/detail.html", case=case, history=history, today=local_today(), audits=audits
+    )

@@ -91,7 +91,35 @@ MATRIX = {
     "absences.add": ("POST", "/absences/new", ADMIN),
     "absences.approve": ("POST", "/absences/{absence}/approve", frozenset({"dcs"})),
     "absences.remove": ("POST", "/absences/{absence}/remove", ADMIN),
+    "audits.start": ("POST", "/audits/start/{assignment}", AUDITORS),
+    "audits.tasks": ("GET", "/audits/{audit}/tasks", AUDITORS),
+    "audits.page": ("GET", "/audits/{audit}/pages/assessment", AUDITORS),
+    "audits.check": ("GET", "/audits/{audit}/check", AUDITORS),
+    "audits.submit": ("POST", "/audits/{audit}/submit", AUDITORS),
+    "audits.autosave": ("POST", "/audits/{audit}/autosave", AUDITORS),
+    "audits.safeguarding_concern": ("GET", "/audits/{audit}/safeguarding", AUDITORS),
+    "audits.view": ("GET", "/audits/{audit}", ALL),
+    "audits.pdf": ("GET", "/audits/{audit}/audit.pdf", ALL),
+    "audits.concern": ("GET", "/audits/{audit}/concerns/{concern}", ALL),
+    "audits.reflect": (
+        "GET",
+        "/audits/{audit}/reflection",
+        frozenset({"social_worker", "team_manager"}),
+    ),
+    "audits.reopen": ("GET", "/audits/{audit}/reopen", ADMIN),
 }
+
+AUDIT_READERS = frozenset(
+    {
+        "advanced_practitioner",
+        "qa_admin",
+        "dcs",
+        "psw",
+        "head_of_service",
+        "team_manager",
+        "social_worker",
+    }
+)
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
 # team manager, its social worker and its IRO. The others get 404, as for no such case.
@@ -113,9 +141,32 @@ SCOPED = {
     # theirs, decided by their line manager (the senior manager).
     "assignments.extension": frozenset({"advanced_practitioner"}),
     "assignments.decide": frozenset({"senior_manager"}),
+    # The sample audit is the advanced practitioner's, submitted: the form pages send its
+    # auditor to the read-only view; everyone else gets 404.
+    "audits.start": frozenset({"advanced_practitioner"}),
+    "audits.tasks": frozenset({"advanced_practitioner"}),
+    "audits.page": frozenset({"advanced_practitioner"}),
+    "audits.check": frozenset({"advanced_practitioner"}),
+    "audits.submit": frozenset({"advanced_practitioner"}),
+    "audits.autosave": frozenset({"advanced_practitioner"}),
+    "audits.safeguarding_concern": frozenset({"advanced_practitioner"}),
+    # Read: the auditor, the case's worker and team manager, the head of service of its
+    # locality, and the council-wide roles; the concern likewise but not the worker.
+    "audits.view": AUDIT_READERS,
+    "audits.pdf": AUDIT_READERS,
+    "audits.concern": AUDIT_READERS - {"social_worker"},
+    "audits.reflect": frozenset({"social_worker", "team_manager"}),
 }
 # Scoped POSTs answer with a redirect when allowed.
-SCOPED_OK = {"assignments.decide": 302}
+SCOPED_OK = {
+    "assignments.decide": 302,
+    "audits.start": 302,
+    "audits.tasks": 302,
+    "audits.page": 302,
+    "audits.check": 302,
+    "audits.submit": 302,
+    "audits.autosave": 400,  # no JSON body
+}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -161,6 +212,7 @@ def world(app_ctx):
     ap = users["advanced_practitioner"]
     ap.line_manager = users["senior_manager"]
     cycle, assignment, extension = sample_world(case, ap)
+    audit, concern = audit_world(assignment, users["advanced_practitioner"])
     note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
     exemption = Absence(
         user_id=ap.id,
@@ -187,6 +239,8 @@ def world(app_ctx):
         "extension": extension.id,
         "notification": note.id,
         "absence": exemption.id,
+        "audit": audit.id,
+        "concern": concern.id,
     }
     return users, ids
 
@@ -216,6 +270,31 @@ def sample_world(case, auditor):
     db.session.add_all([cycle, item, assignment, extension])
     db.session.commit()
     return cycle, assignment, extension
+
+
+def audit_world(assignment, auditor):
+    """A submitted audit of the sample assignment, with a safeguarding concern."""
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import Audit, SafeguardingConcern, ToolkitVersion  # noqa: PLC0415
+    from qa_app.models.base import utcnow  # noqa: PLC0415
+
+    version = db.session.scalar(db.select(ToolkitVersion))
+    audit = Audit(
+        assignment=assignment,
+        case_id=assignment.item.case_id,
+        auditor_id=auditor.id,
+        toolkit_version=version,
+        status="submitted",
+        answers={},
+        submitted_at=utcnow(),
+        overall_grade=2,
+    )
+    concern = SafeguardingConcern(
+        audit=audit, case_id=audit.case_id, raised_by_id=auditor.id, what="W", why="Y"
+    )
+    db.session.add_all([audit, concern])
+    db.session.commit()
+    return audit, concern
 
 
 def _request(client, method, url):

@@ -1,0 +1,450 @@
+"""The audit: task list, one page per section, compliance, overall grade, check and submit;
+autosave; safeguarding concerns; the read-only audit, reflections and the PDF."""
+
+import random
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from qa_app.clock import to_local, utcnow
+from qa_app.extensions import db
+from qa_app.forms import audits as audit_fields
+from qa_app.models import Assignment
+from qa_app.models.vocab import GRADES
+from qa_app.permissions import requires
+from qa_app.services import (
+    access,
+    audit_access,
+    audit_answers,
+    audit_display,
+    audit_form,
+    audit_submission,
+    reflections,
+    safeguarding,
+)
+from qa_app.services.grading import describe_rules, suggest_for_answers
+from qa_app.services.toolkits import NoToolkitForCohort
+
+bp = Blueprint("audits", __name__, url_prefix="/audits")
+
+
+def _editable(audit_id: int, *, draft: bool = True):
+    audit = audit_form.editable_audit(current_user, audit_id)
+    if audit is None:
+        abort(404)
+    return audit
+
+
+def _log(audit, action: str = "view_audit") -> None:
+    """Write the access log entry; committed by ``_logged`` once the page is drawn."""
+    access.log_case_access(
+        current_user, audit.case, action=action, now=utcnow(), endpoint=request.endpoint
+    )
+
+
+def _logged(body, status: int = 200):
+    # Committing only after rendering keeps the loaded rows fresh for the template.
+    db.session.commit()
+    return body, status
+
+
+def _expected_version() -> int:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return -1
+
+
+@bp.route("/start/<int:assignment_id>", methods=["POST"])
+@requires("audits.work")
+def start(assignment_id: int):
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.auditor_id != current_user.id:
+        abort(404)
+    try:
+        audit = audit_form.start_audit(assignment, by=current_user, now=utcnow())
+    except (audit_form.AuditError, NoToolkitForCohort) as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("assignments.index"))
+    db.session.commit()
+    return redirect(url_for("audits.tasks", audit_id=audit.id))
+
+
+@bp.route("/<int:audit_id>/tasks")
+@requires("audits.work")
+def tasks(audit_id: int):
+    audit = _editable(audit_id)
+    if audit.status != "draft":
+        return redirect(url_for("audits.view", audit_id=audit.id))
+    _log(audit)
+    return _logged(
+        render_template("audits/tasks.html", **_context(audit), tasks=audit_form.tasks(audit))
+    )
+
+
+@bp.route("/<int:audit_id>/pages/<key>", methods=["GET", "POST"])
+@requires("audits.work")
+def page(audit_id: int, key: str):
+    audit = _editable(audit_id)
+    toolkit = audit_form.definition(audit)
+    if key not in ("compliance", "overall") and key not in {s.key for s in toolkit.sections}:
+        abort(404)
+    if audit.status != "draft":
+        return redirect(url_for("audits.view", audit_id=audit.id))
+    errors, status = {}, 200
+    if request.method == "POST":
+        drafted = audit_answers.normalise(audit.answers)["actions"]
+        changes = audit_fields.page_changes(toolkit, key, request.form, drafted)
+        try:
+            audit_form.save_changes(
+                audit, changes, expected_version=_expected_version(), by=current_user, now=utcnow()
+            )
+        except audit_form.StaleAudit as exc:
+            db.session.rollback()
+            return _conflict(audit, exc, changes)
+        except audit_answers.InvalidAnswer as exc:
+            db.session.rollback()
+            errors, status = _page_errors(exc.problems, drafted), 400
+        else:
+            db.session.commit()
+            if request.form.get("then") == "tasks":
+                flash(f"Saved at {to_local(audit.saved_at):%H:%M}.", "success")
+                return redirect(url_for("audits.tasks", audit_id=audit.id))
+            return redirect(_next_page(toolkit, audit, key))
+    else:
+        _log(audit)
+    template = (
+        "audits/section.html" if key not in ("compliance", "overall") else f"audits/{key}.html"
+    )
+    return _logged(
+        render_template(
+            template,
+            **_context(audit, errors=errors, form_values=request.form if errors else None),
+            page_key=key,
+            section=None if key in ("compliance", "overall") else toolkit.section(key),
+            rules=describe_rules(toolkit.grading),
+            suggestion=suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
+            default_owner=audit_form.default_action_owner(audit.case),
+        ),
+        status,
+    )
+
+
+def _page_errors(problems: dict, drafted: list[dict]) -> dict:
+    """Problems by field name; a refused new action's problems belong to its fields."""
+    known = {a["id"] for a in drafted}
+    out = {}
+    for path, message in problems.items():
+        parts = path.split(".")
+        if parts[0] == "actions" and len(parts) >= 2 and parts[1] not in known:
+            path = "new_action.description"
+        out[path] = message
+    return out
+
+
+def _next_page(toolkit, audit, key: str) -> str:
+    keys = [s.key for s in toolkit.sections] + ["compliance", "overall"]
+    index = keys.index(key)
+    if index + 1 < len(keys):
+        return url_for("audits.page", audit_id=audit.id, key=keys[index + 1])
+    return url_for("audits.check", audit_id=audit.id)
+
+
+def _conflict(audit, exc: audit_form.StaleAudit, changes: dict):
+    rows = [
+        (path, value, audit_answers.value_at(exc.stored_answers, path))
+        for path, value in changes.items()
+        if audit_answers.value_at(exc.stored_answers, path) != value
+    ]
+    fields = [
+        (k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "version")
+    ]
+    return render_template(
+        "audits/conflict.html", **_context(audit), rows=rows, fields=fields, stale=exc
+    ), 409
+
+
+@bp.route("/<int:audit_id>/autosave", methods=["POST"])
+@requires("audits.work")
+def autosave(audit_id: int):
+    found = audit_form.audit_for_saving(current_user, audit_id)
+    if found is None:
+        abort(404)
+    audit, toolkit = found
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
+    name, value = str(data.get("field", "")), data.get("value")
+    if name.startswith(audit_fields.NEW_ACTION) or not isinstance(data.get("version"), int):
+        return jsonify(errors={name: "This field is saved when you continue"}), 400
+    changes = audit_fields.field_changes(name, value)
+    try:
+        audit_form.save_changes(
+            audit,
+            changes,
+            expected_version=data["version"],
+            by=current_user,
+            now=utcnow(),
+            toolkit=toolkit,
+        )
+    except audit_form.StaleAudit as exc:
+        db.session.rollback()
+        path = next(iter(changes), name)
+        return jsonify(
+            conflict=True,
+            message=str(exc),
+            stored_version=exc.stored_version,
+            yours=value,
+            stored=audit_answers.value_at(exc.stored_answers, path),
+            link=request.referrer or url_for("audits.tasks", audit_id=audit.id),
+        ), 409
+    except audit_answers.InvalidAnswer as exc:
+        db.session.rollback()
+        return jsonify(errors=exc.problems), 400
+    except audit_form.AuditError as exc:
+        db.session.rollback()
+        return jsonify(errors={name: str(exc)}), 409
+    version, saved_at = audit.version, audit.saved_at  # read before commit expires them
+    db.session.commit()
+    return jsonify(version=version, saved_at=f"{to_local(saved_at):%H:%M}")
+
+
+@bp.route("/<int:audit_id>/check")
+@requires("audits.work")
+def check(audit_id: int):
+    audit = _editable(audit_id)
+    if audit.status != "draft":
+        return redirect(url_for("audits.view", audit_id=audit.id))
+    _log(audit)
+    return _logged(*_check_page(audit, 200))
+
+
+def _check_page(audit, status: int, found=None):
+    found = audit_form.problems(audit) if found is None else found
+    links = [(p, *audit_form.problem_link(p)) for p in found]
+    toolkit = audit_form.definition(audit)
+    return render_template(
+        "audits/check.html",
+        **_context(audit),
+        problems=links,
+        suggestion=suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
+    ), status
+
+
+@bp.route("/<int:audit_id>/submit", methods=["POST"])
+@requires("audits.work")
+def submit(audit_id: int):
+    audit = _editable(audit_id)
+    try:
+        audit_submission.submit_audit(
+            audit,
+            expected_version=_expected_version(),
+            by=current_user,
+            now=utcnow(),
+            rng=random.Random(),
+            base_url=current_app.config["BASE_URL"],
+        )
+    except audit_submission.NotReady as exc:
+        db.session.rollback()
+        return _check_page(audit, 400, exc.problems)
+    except audit_form.StaleAudit as exc:
+        db.session.rollback()
+        return _conflict(audit, exc, {})
+    except audit_form.AuditError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("audits.view", audit_id=audit.id))
+    db.session.commit()
+    flash("Audit submitted. The social worker and team manager have been told.", "success")
+    return redirect(url_for("audits.view", audit_id=audit.id))
+
+
+@bp.route("/<int:audit_id>")
+@requires("audits.view")
+def view(audit_id: int):
+    audit = audit_access.readable_audit(current_user, audit_id)
+    if audit is None:
+        abort(404)
+    _log(audit)
+    return _logged(render_template("audits/view.html", **_context(audit), **_record(audit)))
+
+
+@bp.route("/<int:audit_id>/audit.pdf")
+@requires("audits.view")
+def pdf(audit_id: int):
+    audit = audit_access.readable_audit(current_user, audit_id)
+    if audit is None:
+        abort(404)
+    _log(audit, "download_audit")
+    from qa_app.pdf import html_to_pdf  # noqa: PLC0415  (WeasyPrint is slow to import)
+
+    html = render_template("audits/pdf.html", **_context(audit), **_record(audit))
+    db.session.commit()
+    return Response(
+        html_to_pdf(html),
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="audit-{audit.id}.pdf"'},
+    )
+
+
+def _record(audit) -> dict:
+    from qa_app.models import Action  # noqa: PLC0415
+
+    toolkit = audit_form.definition(audit)
+    return {
+        "suggestion": suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
+        "actions": db.session.scalars(
+            db.select(Action).where(Action.audit_id == audit.id).order_by(Action.id)
+        ).all(),
+        "reflection_due": reflections.reflection_due(audit),
+        "reflection_role": reflections.reflection_role(audit, current_user),
+        "agreement_labels": reflections.AGREEMENT_LABELS,
+        "now": utcnow(),
+    }
+
+
+@bp.route("/<int:audit_id>/reflection", methods=["GET", "POST"])
+@requires("audits.reflect")
+def reflect(audit_id: int):
+    audit = audit_access.readable_audit(current_user, audit_id)
+    if audit is None or reflections.reflection_role(audit, current_user) is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            reflections.record_reflection(
+                audit,
+                agreement=request.form.get("agreement", ""),
+                comments=request.form.get("comments", ""),
+                by=current_user,
+                now=utcnow(),
+            )
+        except reflections.ReflectionError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash("Your reflection has been recorded.", "success")
+            return redirect(url_for("audits.view", audit_id=audit.id))
+    return render_template(
+        "audits/reflection.html",
+        **_context(audit),
+        error=error,
+        due=reflections.reflection_due(audit),
+        labels=reflections.AGREEMENT_LABELS,
+        mine=next((r for r in audit.reflections if r.author_id == current_user.id), None),
+        closed=audit.submitted_at is not None
+        and utcnow().date() > reflections.reflection_due(audit),
+    ), 400 if error else 200
+
+
+@bp.route("/<int:audit_id>/reopen", methods=["GET", "POST"])
+@requires("audits.reopen")
+def reopen(audit_id: int):
+    audit = audit_form.get_audit(audit_id)
+    if audit is None:
+        abort(404)
+    error = None
+    if request.method == "POST":
+        try:
+            audit_submission.reopen_audit(
+                audit, reason=request.form.get("reason", ""), by=current_user, now=utcnow()
+            )
+        except audit_form.AuditError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            db.session.commit()
+            flash("The audit has been reopened for its auditor.", "success")
+            return redirect(url_for("audits.view", audit_id=audit.id))
+    return render_template("audits/reopen.html", **_context(audit), error=error), (
+        400 if error else 200
+    )
+
+
+@bp.route("/<int:audit_id>/safeguarding", methods=["GET", "POST"])
+@requires("audits.work")
+def safeguarding_concern(audit_id: int):
+    audit = _editable(audit_id)
+    back = _safe_next(request.values.get("next")) or url_for("audits.tasks", audit_id=audit.id)
+    errors = {}
+    if request.method == "POST":
+        try:
+            safeguarding.raise_concern(
+                audit,
+                what=request.form.get("what", ""),
+                why=request.form.get("why", ""),
+                by=current_user,
+                now=utcnow(),
+                base_url=current_app.config["BASE_URL"],
+            )
+        except safeguarding.ConcernError as exc:
+            db.session.rollback()
+            errors = exc.problems
+        else:
+            db.session.commit()
+            flash(
+                "Safeguarding concern raised. The team manager and head of service have been "
+                "alerted and an action due in 1 working day has been created.",
+                "success",
+            )
+            return redirect(back)
+    return render_template(
+        "audits/safeguarding.html", **_context(audit, errors=errors), back=back
+    ), 400 if errors else 200
+
+
+@bp.route("/<int:audit_id>/concerns/<int:concern_id>")
+@requires("audits.view")
+def concern(audit_id: int, concern_id: int):
+    found = safeguarding.get_concern(audit_id, concern_id)
+    if found is None or not audit_access.can_read_concern(current_user, found.audit):
+        abort(404)
+    _log(found.audit, "view_safeguarding_concern")
+    return _logged(render_template("audits/concern.html", **_context(found.audit), concern=found))
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _context(audit, *, errors: dict | None = None, form_values=None) -> dict:
+    answers = audit_answers.normalise(audit.answers)
+    errors = errors or {}
+
+    def current(path: str) -> str:
+        if form_values is not None:
+            return form_values.get(path, "")
+        return audit_display.display_value(answers, path)
+
+    return {
+        "audit": audit,
+        "toolkit": audit_form.definition(audit),
+        "facts": audit_display.case_facts(audit),
+        "is_auditor": audit.auditor_id == current_user.id,
+        "answers": answers,
+        "errors": errors,
+        "error_list": [{"text": m, "href": f"#{_field_id(p)}"} for p, m in errors.items()],
+        "current": current,
+        "field_id": _field_id,
+        "grades": GRADES,
+        "path_label": lambda path: audit_display.path_label(audit_form.definition(audit), path),
+        "show_value": audit_display.show_value,
+    }
+
+
+def _field_id(path: str) -> str:
+    return path.replace(".", "-")
