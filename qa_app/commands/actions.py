@@ -22,8 +22,10 @@ def _day(value: str | None) -> date:
         return local_today()
     try:
         return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date: use YYYY-MM-DD", param_hint="--today")
+    except ValueError as exc:
+        raise click.BadParameter(
+            f"{value!r} is not a date: use YYYY-MM-DD", param_hint="--today"
+        ) from exc
 
 
 @actions.command("chase")

@@ -10,7 +10,7 @@ from qa_app.extensions import db
 from qa_app.models import Absence, ActionReminder, Notification
 from qa_app.services import action_lifecycle as life
 from qa_app.services import notifications
-from qa_app.services.chase import rung_dates, run_chase
+from qa_app.services.chase import run_chase, rung_dates
 from tests.actions.helpers import make_org, org_action
 from tests.smtp import SmtpServer
 
