@@ -159,6 +159,7 @@ def chase_actions(period_key: str) -> dict:
         now=utcnow(),
         base_url=current_app.config["BASE_URL"],
         on_batch=db.session.commit,
+        batch_size=current_app.config["ACTION_CHASE_BATCH_SIZE"],
     )
     db.session.commit()
     return result.as_dict()
