@@ -42,6 +42,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {"team_manager", "senior_manager", "head_of_service", "dcs", "psw"}
     ),
     "notifications.view": ALL_ROLES,
+    # Actions: anyone may own one; each action page is scoped (qa_app.services.action_queries)
+    # and each change is checked by qa_app.services.action_lifecycle.
+    "actions.mine": ALL_ROLES,
+    "actions.view": ALL_ROLES,
+    "actions.work": ALL_ROLES,
+    "actions.team": frozenset({"team_manager"}),
+    "actions.dashboard": frozenset({"psw", "dcs", "qa_admin", "head_of_service"}),
 }
 
 

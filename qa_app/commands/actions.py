@@ -1,5 +1,6 @@
 """``qa actions``: run the chase ladder by hand; export actions as CSV."""
 
+import csv
 import json
 from datetime import date
 
@@ -9,7 +10,7 @@ from flask.cli import AppGroup
 
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
-from qa_app.services import chase
+from qa_app.services import action_queries, chase
 
 
 @click.group("actions", cls=AppGroup)
@@ -46,3 +47,26 @@ def chase_command(today, as_json):
         click.echo(f"  {rung.replace('_', ' ')}: {count}")
     click.echo(f"  held for daily digests: {result.digests}")
     click.echo(f"  already sent before: {result.skipped_already_sent}")
+
+
+@actions.command("export")
+@click.option(
+    "--status",
+    type=click.Choice(action_queries.EXPORT_STATUSES),
+    default="open",
+    show_default=True,
+    help="open: still to do; overdue: open and past due; all: every action",
+)
+@click.option("--today", "today", default=None, help="Count overdue days up to (YYYY-MM-DD)")
+def export_command(status, today):
+    """Print actions as CSV (working_days_overdue counts working days after the due date up
+    to and including today)."""
+    rows = action_queries.export_rows(status=status, today=_day(today))
+    writer = csv.DictWriter(
+        click.get_text_stream("stdout"),
+        fieldnames=action_queries.EXPORT_COLUMNS,
+        lineterminator="\n",
+    )
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)

@@ -14,6 +14,7 @@ from tests.factories import (
     CaseFactory,
     LocalityFactory,
     TeamFactory,
+    make_action,
     make_toolkit_version,
     make_user,
 )
@@ -25,6 +26,7 @@ AUDITORS = frozenset(
     {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
 )
 DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
+ACTION_OVERSIGHT = frozenset({"psw", "dcs", "qa_admin", "head_of_service"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
 # roles that reach the page; SCOPED says which of them see the sample record.
@@ -87,6 +89,13 @@ MATRIX = {
     "notifications.read": ("POST", "/notifications/{notification}/read", ALL),
     "notifications.read_all": ("POST", "/notifications/read-all", ALL),
     "notifications.mode": ("POST", "/notifications/mode", ALL),
+    "actions.mine": ("GET", "/actions/", ALL),
+    "actions.team": ("GET", "/actions/team", frozenset({"team_manager"})),
+    "actions.detail": ("GET", "/actions/{action}", ALL),
+    "actions.change": ("POST", "/actions/{action}/start", ALL),
+    "actions.dashboard": ("GET", "/actions/dashboard", ACTION_OVERSIGHT),
+    "actions.dashboard_csv": ("GET", "/actions/dashboard.csv", ACTION_OVERSIGHT),
+    "actions.dashboard_xlsx": ("GET", "/actions/dashboard.xlsx", ACTION_OVERSIGHT),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
@@ -110,8 +119,12 @@ SCOPED = {
     "assignments.extension": frozenset({"advanced_practitioner"}),
     "assignments.decide": frozenset({"senior_manager"}),
 }
-# Scoped POSTs answer with a redirect when allowed.
-SCOPED_OK = {"assignments.decide": 302}
+# The sample action is on the sample case (owned by its social worker, raised by the advanced
+# practitioner's audit): whoever may open the case may open the action; the others get 404.
+SCOPED["actions.detail"] = SCOPED["cases.detail"]
+SCOPED["actions.change"] = SCOPED["cases.detail"]
+# Scoped POSTs answer with a redirect when allowed (the empty action form: 400, version missing).
+SCOPED_OK = {"assignments.decide": 302, "actions.change": 400}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -157,6 +170,7 @@ def world(app_ctx):
     ap = users["advanced_practitioner"]
     ap.line_manager = users["senior_manager"]
     cycle, assignment, extension = sample_world(case, ap)
+    action = make_action(case=case, owner=users["social_worker"])
     note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
     db.session.add(note)
     db.session.commit()
@@ -175,6 +189,7 @@ def world(app_ctx):
         "assignment": assignment.id,
         "extension": extension.id,
         "notification": note.id,
+        "action": action.id,
     }
     return users, ids
 
