@@ -1,6 +1,7 @@
 """``qa actions``: run the chase ladder by hand; export actions as CSV."""
 
 import csv
+import io
 import json
 from datetime import date
 
@@ -62,11 +63,13 @@ def export_command(status, today):
     """Print actions as CSV (working_days_overdue counts working days after the due date up
     to and including today)."""
     rows = action_queries.export_rows(status=status, today=_day(today))
-    writer = csv.DictWriter(
-        click.get_text_stream("stdout"),
-        fieldnames=action_queries.EXPORT_COLUMNS,
-        lineterminator="\n",
-    )
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=action_queries.EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
-    for row in rows:
+    for count, row in enumerate(rows, start=1):
         writer.writerow(row)
+        if count % 5000 == 0:  # stream in chunks: 100,000 rows need not sit in memory
+            click.echo(buffer.getvalue(), nl=False)
+            buffer.seek(0)
+            buffer.truncate()
+    click.echo(buffer.getvalue(), nl=False)
