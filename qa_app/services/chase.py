@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qa_app.bulk import insert_rows
@@ -34,7 +34,7 @@ from qa_app.models.actions import OPEN_STATUSES
 from qa_app.models.notifications import Notification
 from qa_app.models.users import UserRole
 from qa_app.services.calendar import add_working_days
-from qa_app.services.notifications import OUTBOX_SESSION_KEY, Message, _email_text
+from qa_app.services.notifications import Message, _email_text
 
 OWNER_RUNGS = ("due_soon", "due_today", "overdue_owner")
 RUNG_OFFSETS = {  # working days from the due date
@@ -70,9 +70,10 @@ def rung_dates(due_on: date) -> dict[str, date]:
     return {rung: add_working_days(due_on, days) for rung, days in RUNG_OFFSETS.items()}
 
 
-def reached_rungs(due_on: date, today: date) -> list[str]:
+@cache
+def reached_rungs(due_on: date, today: date) -> tuple[str, ...]:
     """The rungs due by *today*, in ladder order."""
-    return [rung for rung, day in rung_dates(due_on).items() if day <= today]
+    return tuple(rung for rung, day in rung_dates(due_on).items() if day <= today)
 
 
 @dataclass
@@ -179,7 +180,8 @@ def _notify_many(entries: list[tuple[User, Message, str]], *, now: datetime, bas
             insert(EmailMessage).returning(EmailMessage.id, EmailMessage.dedupe_key), emails
         )
         email_ids = {row.dedupe_key: row.id for row in rows}
-        db.session.info.setdefault(OUTBOX_SESSION_KEY, []).extend(email_ids.values())
+        # Not one RQ job per email (the first run after an outage can queue 100,000): the
+        # outbox sweep (workers/schedule.py, every 5 minutes) sends queued rows.
     insert_rows(
         Notification.__table__,
         [
@@ -204,6 +206,18 @@ def _candidates(today: date) -> list:
     # An action is due its first rung 5 working days before its due date; four calendar days
     # of slack cover due dates that fall on a weekend (checked exactly per action below).
     horizon = add_working_days(today, 5) + timedelta(days=4)
+    # How many rungs already fired for the current due date: a run finds most actions fully
+    # chased so far and skips them without reading their reminder rows.
+    fired = (
+        select(ActionReminder.action_id, func.count().label("n"))
+        .join(
+            Action,
+            (Action.id == ActionReminder.action_id) & (Action.due_on == ActionReminder.due_on),
+        )
+        .where(Action.status.in_(OPEN_STATUSES), Action.due_on <= horizon)
+        .group_by(ActionReminder.action_id)
+        .subquery()
+    )
     return db.session.execute(
         select(
             Action.id,
@@ -212,8 +226,10 @@ def _candidates(today: date) -> list:
             Action.case_id,
             User.line_manager_id,
             Team.locality_id,
+            func.coalesce(fired.c.n, 0).label("fired"),
         )
         .join(User, User.id == Action.owner_id)
+        .outerjoin(fired, fired.c.action_id == Action.id)
         .join(Case, Case.id == Action.case_id)
         .outerjoin(Team, Team.id == Case.team_id)
         .where(Action.status.in_(OPEN_STATUSES), Action.due_on <= horizon)
@@ -250,7 +266,13 @@ def run_chase(
     """
     result = ChaseResult(today=today)
     people = _people(today)
-    candidates = [a for a in _candidates(today) if reached_rungs(a.due_on, today)]
+    candidates = []
+    for action in _candidates(today):
+        reached = len(reached_rungs(action.due_on, today))
+        if action.fired >= reached:
+            result.skipped_already_sent += reached
+        elif reached:
+            candidates.append(action)
     for start in range(0, len(candidates), batch_size):
         batch = candidates[start : start + batch_size]
         _chase_batch(batch, today, now, base_url, people, result)
@@ -272,7 +294,7 @@ def _recipients(action, rung: str, people: _People) -> tuple[list[int], bool]:
 
 
 def _chase_batch(batch, today, now, base_url, people: _People, result: ChaseResult) -> None:
-    fired = _already_fired(batch)
+    fired = _already_fired([a for a in batch if a.fired])
     rows: list[dict] = []
     plans: dict[tuple[int, str], tuple] = {}
     for action in batch:

@@ -157,6 +157,15 @@ def test_reminder_emails_carry_the_case_number_and_link_but_nothing_about_the_ch
     org = make_org()
     action = org_action(org, due_on=DUE, description="Chronology missing for Jayden's move")
     chase(date(2026, 12, 22))
+    # The chase leaves its emails in the outbox for the sweep job, which sends each like this.
+    from qa_app.models import EmailMessage  # noqa: PLC0415
+    from workers.jobs import send_email  # noqa: PLC0415
+
+    assert smtp.messages == []
+    for email_id in db.session.scalars(
+        select(EmailMessage.id).where(EmailMessage.status == "queued")
+    ):
+        send_email(email_id)
     received = {m["To"]: m for m in smtp.messages}
     body = received[org.worker.email].get_payload()
     assert f"case {action.case_id}" in body and f"{URL}/actions/{action.id}" in body
