@@ -199,10 +199,12 @@ def _age_band(today: date) -> ColumnElement:
     )
 
 
-def _outstanding(user: User, filters: DashboardFilters, today: date):
-    """The filtered, scoped outstanding actions, as a query over Action ⋈ Case ⋈ Team."""
+def _outstanding(user: User, filters: DashboardFilters, today: date, *columns):
+    """The filtered, scoped outstanding actions over Action ⋈ Case ⋈ Team, selecting
+    *columns* (default: the action id)."""
     query = (
-        select(Action.id)
+        select(*(columns or (Action.id,)))
+        .select_from(Action)
         .join(Case, Case.id == Action.case_id)
         .join(Team, Team.id == Case.team_id, isouter=True)
         .where(Action.status.in_(OPEN_STATUSES))
@@ -225,68 +227,96 @@ def _outstanding(user: User, filters: DashboardFilters, today: date):
     return query
 
 
+GROUP_KEYS = ("locality", "team", "owner", "priority", "age", "source")
+
+
 def dashboard(user: User, filters: DashboardFilters, today: date, page: int = 1) -> Dashboard:
     """Outstanding actions in *user*'s scope: counts by locality, team, owner, priority, age band
     and source (each over the same filtered set as the list), and one page of the list,
     overdue first."""
-    base = _outstanding(user, filters, today).subquery()
-    ids = select(base.c.id)
-    total, overdue = db.session.execute(
-        select(func.count(), func.count(case((Action.due_on < today, 1)))).where(Action.id.in_(ids))
-    ).one()
+    counts = _group_counts(user, filters, today)
+    total = sum(n for _k, n, _o in counts["priority"])
+    overdue = sum(o for _k, _n, o in counts["priority"])
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    rows = list(
-        db.session.scalars(
-            _ordered(
-                select(Action)
-                .options(joinedload(Action.owner), joinedload(Action.case).joinedload(Case.team))
-                .where(Action.id.in_(ids)),
-                today,
-            )
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
+    listed = _ordered(_outstanding(user, filters, today), today)
+    ids = list(db.session.scalars(listed.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+    by_id = {
+        a.id: a
+        for a in db.session.scalars(
+            select(Action)
+            .options(joinedload(Action.owner), joinedload(Action.case).joinedload(Case.team))
+            .where(Action.id.in_(ids))
         )
-    )
-    return Dashboard(total, overdue, rows, page, pages, _groups(ids, today))
-
-
-def _groups(ids, today: date) -> dict[str, list[tuple[object, str, int]]]:
-    def grouped(key, label, *joins):
-        query = select(key, label, func.count()).select_from(Action)
-        for target, on in joins:
-            query = query.join(target, on, isouter=True)
-        query = query.where(Action.id.in_(ids)).group_by(key, label)
-        return [(k, lab, n) for k, lab, n in db.session.execute(query)]
-
-    case_join = (Case, Case.id == Action.case_id)
-    team_join = (Team, Team.id == Case.team_id)
-    owner = aliased(User)
-    band = _age_band(today)
-    groups = {
-        "locality": grouped(
-            Locality.id,
-            Locality.name,
-            case_join,
-            team_join,
-            (Locality, Locality.id == Team.locality_id),
-        ),
-        "team": grouped(Team.id, Team.name, case_join, team_join),
-        "owner": grouped(owner.id, owner.name, (owner, owner.id == Action.owner_id)),
-        "priority": grouped(Action.priority, Action.priority),
-        "age": grouped(band, band),
-        "source": grouped(Action.source, Action.source),
     }
-    labels = {"priority": PRIORITY_LABELS, "age": AGE_BANDS, "source": SOURCE_LABELS}
+    rows = [by_id[i] for i in ids]
+    return Dashboard(total, overdue, rows, page, pages, _labelled(counts))
+
+
+def _group_counts(user: User, filters: DashboardFilters, today: date) -> dict[str, list]:
+    """{group: [(key, count, overdue count)]}: one scan with GROUPING SETS on PostgreSQL, one
+    GROUP BY per group elsewhere."""
+    inner = _outstanding(
+        user,
+        filters,
+        today,
+        Team.locality_id.label("locality"),
+        Case.team_id.label("team"),
+        Action.owner_id.label("owner"),
+        Action.priority.label("priority"),
+        _age_band(today).label("age"),
+        Action.source.label("source"),
+        case((Action.due_on < today, 1), else_=0).label("late"),
+    ).subquery()
+    cols = [inner.c[k] for k in GROUP_KEYS]
+    counts: dict[str, list] = {k: [] for k in GROUP_KEYS}
+    if db.session.connection().dialect.name == "postgresql":
+        query = select(
+            *cols,
+            *(func.grouping(c) for c in cols),
+            func.count(),
+            func.sum(inner.c.late),
+        ).group_by(func.grouping_sets(*cols))
+        for row in db.session.execute(query):
+            flags = row[len(cols) : 2 * len(cols)]
+            index = list(flags).index(0)
+            counts[GROUP_KEYS[index]].append((row[index], row[-2], int(row[-1] or 0)))
+        return counts
+    for key, col in zip(GROUP_KEYS, cols, strict=True):
+        query = select(col, func.count(), func.sum(inner.c.late)).group_by(col)
+        counts[key] = [(k, n, int(o or 0)) for k, n, o in db.session.execute(query)]
+    return counts
+
+
+def _labelled(counts: dict[str, list]) -> dict[str, list[tuple[object, str, int]]]:
+    names = {
+        "locality": _names(Locality, [k for k, _n, _o in counts["locality"]]),
+        "team": _names(Team, [k for k, _n, _o in counts["team"]]),
+        "owner": _names(User, [k for k, _n, _o in counts["owner"]]),
+        "priority": PRIORITY_LABELS,
+        "age": AGE_BANDS,
+        "source": SOURCE_LABELS,
+    }
     orders = {"priority": list(PRIORITIES), "age": list(AGE_BANDS), "source": list(SOURCES)}
-    for name, rows in groups.items():
-        if name in labels:
-            rows = [(k, labels[name].get(k, k), n) for k, _l, n in rows]
-            rows.sort(key=lambda r, o=orders[name]: o.index(r[0]) if r[0] in o else len(o))
+    groups = {}
+    for key, rows in counts.items():
+        labelled = [
+            (k, names[key].get(k, "No team" if k is None else str(k)), n) for k, n, _o in rows
+        ]
+        if key in orders:
+            order = orders[key]
+            labelled.sort(key=lambda r, o=order: o.index(r[0]) if r[0] in o else len(o))
         else:
-            rows.sort(key=lambda r: (-r[2], r[1] or ""))
-        groups[name] = [(k, lab or "No team", n) for k, lab, n in rows]
+            labelled.sort(key=lambda r: (-r[2], r[1]))
+        groups[key] = labelled
     return groups
+
+
+def _names(model, ids: list) -> dict:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all())
 
 
 @cache
