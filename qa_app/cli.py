@@ -11,9 +11,10 @@ from flask.cli import FlaskGroup
 
 
 def register_cli(app: Flask) -> None:
-    from qa_app.commands import demo, imports, sample, toolkits, users, worker  # noqa: PLC0415
+    from qa_app.commands import actions, demo, imports, sample, toolkits, users, worker  # noqa: PLC0415
 
     app.cli.add_command(users.users)
+    app.cli.add_command(actions.actions)
     app.cli.add_command(demo.demo)
     app.cli.add_command(sample.sample)
     app.cli.add_command(worker.worker)

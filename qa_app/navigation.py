@@ -18,6 +18,9 @@ class NavItem:
 NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.home", "home", "main"),
     NavItem("My audits", "assignments.index", "assignments.mine", "assignments"),
+    NavItem("My actions", "actions.mine", "actions.mine", "-"),
+    NavItem("Team actions", "actions.team", "actions.team", "-"),
+    NavItem("Actions dashboard", "actions.dashboard", "actions.dashboard", "-"),
     NavItem("Cases", "cases.index", "cases.view", "cases"),
     NavItem("Sampling", "cycles.index", "cycles.manage", "cycles"),
     NavItem("Absences", "absences.index", "absences.view", "absences"),
@@ -37,7 +40,7 @@ def navigation_for(user) -> list[dict]:
         {
             "text": item.label,
             "href": url_for(item.endpoint),
-            "active": request.blueprint == item.section,
+            "active": request.blueprint == item.section or request.endpoint == item.endpoint,
         }
         for item in NAV_ITEMS
         if can(user, item.permission)

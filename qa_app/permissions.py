@@ -55,6 +55,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audits.view": ALL_ROLES,
     "audits.reflect": frozenset({"social_worker", "team_manager"}),
     "audits.reopen": frozenset({"qa_admin"}),
+    # Actions: anyone may own one; each action page is scoped (qa_app.services.action_queries)
+    # and each change is checked by qa_app.services.action_lifecycle.
+    "actions.mine": ALL_ROLES,
+    "actions.view": ALL_ROLES,
+    "actions.work": ALL_ROLES,
+    "actions.team": frozenset({"team_manager"}),
+    "actions.dashboard": frozenset({"psw", "dcs", "qa_admin", "head_of_service"}),
 }
 
 

@@ -12,6 +12,7 @@ from qa_app.importers import Limits, StructuralError
 from qa_app.models import BackgroundTask
 from qa_app.services import (
     allocation,
+    chase,
     cycles,
     demo,
     import_uploads,
@@ -148,3 +149,17 @@ def monthly_sampling(period_key: str) -> str:
     cycles.tell_admins_proposed(cycle, now=utcnow(), base_url=current_app.config["BASE_URL"])
     db.session.commit()
     return cycle.status
+
+
+def chase_actions(period_key: str) -> dict:
+    """The daily chase ladder. Commits per batch, so a killed run resumes where it stopped;
+    running twice (or concurrently) sends nothing twice (see qa_app.services.chase)."""
+    result = chase.run_chase(
+        date.fromisoformat(period_key),
+        now=utcnow(),
+        base_url=current_app.config["BASE_URL"],
+        on_batch=db.session.commit,
+        batch_size=current_app.config["ACTION_CHASE_BATCH_SIZE"],
+    )
+    db.session.commit()
+    return result.as_dict()

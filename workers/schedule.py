@@ -83,6 +83,13 @@ PERIODIC_JOBS: list[Periodic] = [
         keep_seconds=40 * 24 * 3600,
     ),
     Periodic(
+        "action-chase",
+        "workers.jobs.chase_actions",
+        "default",
+        daily_at(time(7, 0)),
+        keep_seconds=2 * 24 * 3600,
+    ),
+    Periodic(
         "email-digests",
         "workers.jobs.send_digests",
         "default",

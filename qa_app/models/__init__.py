@@ -1,6 +1,7 @@
 """Every model, imported here so that Alembic's autogenerate sees every table."""
 
 from qa_app.models.access import AccessLog
+from qa_app.models.action_reminders import ActionReminder
 from qa_app.models.actions import Action, ActionEvent
 from qa_app.models.audits import (
     Audit,
@@ -37,6 +38,7 @@ __all__ = [
     "AccessLog",
     "Action",
     "ActionEvent",
+    "ActionReminder",
     "Assignment",
     "Audit",
     "AuditComplianceAnswer",

@@ -7,6 +7,7 @@ def register_blueprints(app: Flask) -> None:
     from qa_app.views import (  # noqa: PLC0415
         absences,
         access_log,
+        actions,
         assignments,
         audits,
         auth,
@@ -24,6 +25,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
-    for module in (cycles, assignments, notifications, absences, audits):
+    for module in (cycles, assignments, notifications, absences, audits, actions):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

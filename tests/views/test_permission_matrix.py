@@ -14,6 +14,7 @@ from tests.factories import (
     CaseFactory,
     LocalityFactory,
     TeamFactory,
+    make_action,
     make_toolkit_version,
     make_user,
 )
@@ -25,6 +26,7 @@ AUDITORS = frozenset(
     {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
 )
 DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
+ACTION_OVERSIGHT = frozenset({"psw", "dcs", "qa_admin", "head_of_service"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
 # roles that reach the page; SCOPED says which of them see the sample record.
@@ -107,6 +109,13 @@ MATRIX = {
         frozenset({"social_worker", "team_manager"}),
     ),
     "audits.reopen": ("GET", "/audits/{audit}/reopen", ADMIN),
+    "actions.mine": ("GET", "/actions/", ALL),
+    "actions.team": ("GET", "/actions/team", frozenset({"team_manager"})),
+    "actions.detail": ("GET", "/actions/{action}", ALL),
+    "actions.change": ("POST", "/actions/{action}/start", ALL),
+    "actions.dashboard": ("GET", "/actions/dashboard", ACTION_OVERSIGHT),
+    "actions.dashboard_csv": ("GET", "/actions/dashboard.csv", ACTION_OVERSIGHT),
+    "actions.dashboard_xlsx": ("GET", "/actions/dashboard.xlsx", ACTION_OVERSIGHT),
 }
 
 AUDIT_READERS = frozenset(
@@ -167,6 +176,11 @@ SCOPED_OK = {
     "audits.submit": 302,
     "audits.autosave": 400,  # no JSON body
 }
+# The sample action is on the sample case (owned by its social worker, raised by the advanced
+# practitioner's audit): whoever may open the case may open the action; the others get 404.
+SCOPED["actions.detail"] = SCOPED["cases.detail"]
+SCOPED["actions.change"] = SCOPED["cases.detail"]
+SCOPED_OK["actions.change"] = 400  # the empty action form: version missing
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -213,6 +227,7 @@ def world(app_ctx):
     ap.line_manager = users["senior_manager"]
     cycle, assignment, extension = sample_world(case, ap)
     audit, concern = audit_world(assignment, users["advanced_practitioner"])
+    action = make_action(case=case, owner=users["social_worker"])
     note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
     exemption = Absence(
         user_id=ap.id,
@@ -241,6 +256,7 @@ def world(app_ctx):
         "absence": exemption.id,
         "audit": audit.id,
         "concern": concern.id,
+        "action": action.id,
     }
     return users, ids
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from qa_app.extensions import db
 from qa_app.models import Case, Import, User
 from qa_app.services.accounts import hash_password
+from qa_app.services.demo.actions_history import seed_action_history
 from qa_app.services.demo.auditing import size_audit_pool
 from qa_app.services.demo.caseload import insert_caseload, plan_caseload
 from qa_app.services.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
@@ -47,6 +48,7 @@ class DemoSummary:
     open_cases: int
     by_cohort: dict[str, int]
     seed: int
+    actions: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -98,6 +100,9 @@ def seed_demo(
         load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
     except ToolkitsRefused as exc:
         raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
+    # After the history step (12 months of submitted audits): their actions, in every state.
+    report(99, "Raising and ageing the audits' actions")
+    actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
     report(100, "Demo council ready")
     return DemoSummary(
         localities=len(council.locality_ids),
@@ -107,6 +112,7 @@ def seed_demo(
         open_cases=db.session.scalar(select(func.count(Case.id)).where(Case.closed_on.is_(None))),
         by_cohort=counts.by_cohort,
         seed=seed,
+        actions=actions.get("actions", 0),
     )
 
 

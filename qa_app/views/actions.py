@@ -1,0 +1,265 @@
+"""The action tracker: my actions, the team view, one action with its history, the PSW
+dashboard and its exports. Thin: one service call per change, the service decides."""
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from qa_app.clock import local_today, utcnow
+from qa_app.extensions import db
+from qa_app.forms import choices
+from qa_app.forms.actions import (
+    CompleteForm,
+    DueDateForm,
+    ReasonForm,
+    ReassignForm,
+    StartForm,
+    VerifyForm,
+)
+from qa_app.models import User
+from qa_app.permissions import requires
+from qa_app.services import action_lifecycle as life
+from qa_app.services import action_queries as queries
+from qa_app.services.chase import reminders_for
+
+bp = Blueprint("actions", __name__, url_prefix="/actions")
+
+CHANGES = ("start", "complete", "verify", "reopen", "cancel", "reassign", "due-date")
+AUDIT_ENDPOINTS = ("audits.view", "audits.detail", "audits.show")
+
+
+@bp.app_template_global()
+def action_source_url(action) -> str:
+    """Drill-down target: the audit's page when the audits blueprint offers one, else the case."""
+    if action.audit_id is not None:
+        for endpoint in AUDIT_ENDPOINTS:
+            if endpoint in current_app.view_functions:
+                return url_for(endpoint, audit_id=action.audit_id)
+    return url_for("cases.detail", case_id=action.case_id)
+
+
+@bp.route("/")
+@requires("actions.mine")
+def mine():
+    today = local_today()
+    todo, done = queries.my_actions(current_user, today)
+    return render_template("actions/mine.html", todo=todo, done=done, today=today)
+
+
+@bp.route("/team")
+@requires("actions.team")
+def team():
+    today = local_today()
+    to_verify, open_ = queries.team_actions(current_user, today)
+    return render_template("actions/team.html", to_verify=to_verify, open_=open_, today=today)
+
+
+def _forms(action, formdata=None, failed: str | None = None):
+    forms = {
+        "start": StartForm(prefix="start", formdata=None),
+        "complete": CompleteForm(prefix="complete", formdata=None),
+        "verify": VerifyForm(prefix="verify", formdata=None),
+        "reopen": ReasonForm(prefix="reopen", formdata=None),
+        "cancel": ReasonForm(prefix="cancel", formdata=None),
+        "reassign": ReassignForm(prefix="reassign", formdata=None),
+        "due-date": DueDateForm(prefix="due", formdata=None),
+    }
+    if failed is not None:
+        prefix = {"due-date": "due"}.get(failed, failed)
+        forms[failed] = type(forms[failed])(prefix=prefix, formdata=formdata)
+    for form in forms.values():
+        form.version.data = str(action.version)
+    people = queries.team_members(current_user) if "team_manager" in current_user.roles else []
+    if action.owner is not None and action.owner not in people:
+        people = [action.owner, *people]
+    forms["reassign"].owner.choices = choices(
+        [("", "Choose a person"), *((u.id, u.name) for u in people if u.id != action.owner_id)]
+    )
+    return forms
+
+
+def _detail(action, *, forms, status: int = 200, form=None):
+    today = local_today()
+    return render_template(
+        "actions/detail.html",
+        action=action,
+        today=today,
+        status=life.display_status(action, today),
+        allowed=life.allowed(current_user, action),
+        forms=forms,
+        form=form,
+        reminders=reminders_for(action),
+        people={u.id: u for u in db.session.query(User).filter(User.id.in_(_people_ids(action)))},
+    ), status
+
+
+def _people_ids(action) -> set[int]:
+    ids = {e.by_id for e in action.events if e.by_id}
+    for e in action.events:
+        for key in ("from_owner_id", "to_owner_id", "owner_id"):
+            if isinstance(e.detail.get(key), int):
+                ids.add(e.detail[key])
+    return ids
+
+
+@bp.route("/<int:action_id>")
+@requires("actions.view")
+def detail(action_id: int):
+    action = queries.visible_action(current_user, action_id)
+    if action is None:
+        abort(404)
+    return _detail(action, forms=_forms(action))
+
+
+def _parse_date(value: str | None) -> date | None:
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise life.ActionInputError(
+            "due_on", f"Enter the new due date as YYYY-MM-DD, like 2027-01-15 (not {value!r})"
+        ) from None
+
+
+def _apply(change: str, action, form) -> str:
+    """Run the change through the service; returns the success message."""
+    common = {"by": current_user, "now": utcnow(), "expected_version": int(form.version.data)}
+    base_url = current_app.config["BASE_URL"]
+    if change == "start":
+        life.start(action, **common)
+        return "Work on the action has started."
+    if change == "complete":
+        life.complete(
+            action, evidence=form.evidence.data, evidence_link=form.evidence_link.data, **common
+        )
+        return (
+            "The action is marked as completed. It will be verified by the team manager or auditor."
+        )
+    if change == "verify":
+        life.verify(action, effectiveness=form.effectiveness.data, note=form.note.data, **common)
+        return "The action is verified."
+    if change == "reopen":
+        life.reopen(action, reason=form.reason.data, base_url=base_url, **common)
+        return "The action is reopened and its owner told."
+    if change == "cancel":
+        life.cancel(action, reason=form.reason.data, **common)
+        return "The action is cancelled."
+    if change == "reassign":
+        owner = form.owner.data
+        life.reassign(
+            action,
+            owner_id=int(owner) if owner and owner.isdigit() else None,
+            reason=form.reason.data,
+            base_url=base_url,
+            **common,
+        )
+        return "The action is reassigned and its new owner told."
+    life.change_due_date(
+        action,
+        due_on=_parse_date(form.due_on.data),
+        reason=form.reason.data,
+        today=local_today(),
+        **common,
+    )
+    return "The due date is changed; reminders will follow the new date."
+
+
+@bp.route("/<int:action_id>/<change>", methods=["POST"])
+@requires("actions.work")
+def change(action_id: int, change: str):
+    if change not in CHANGES:
+        abort(404)
+    action = queries.visible_action(current_user, action_id)
+    if action is None:
+        abort(404)
+    forms = _forms(action, formdata=request.form, failed=change)
+    form = forms[change]
+    if not form.validate_on_submit() or not (form.version.data or "").isdigit():
+        form.version.errors = ["The form is out of date: reload the page and try again"]
+        return _detail(action, forms=forms, status=400, form=form)
+    try:
+        message = _apply(change, action, form)
+    except life.ActionInputError as exc:
+        db.session.rollback()
+        action = queries.visible_action(current_user, action_id)
+        forms = _forms(action, formdata=request.form, failed=change)
+        form = forms[change]
+        form[exc.field].errors = [str(exc)]
+        return _detail(action, forms=forms, status=400, form=form)
+    except life.ActionPermissionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("actions.detail", action_id=action_id)), 303
+    except life.StaleActionError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("actions.detail", action_id=action_id)), 303
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("actions.detail", action_id=action_id))
+
+
+def _filters():
+    try:
+        return queries.DashboardFilters.parse(request.args), None
+    except queries.FilterError as exc:
+        return queries.DashboardFilters(), exc
+
+
+@bp.route("/dashboard")
+@requires("actions.dashboard")
+def dashboard():
+    filters, error = _filters()
+    today = local_today()
+    page = request.args.get("page", "1")
+    board = queries.dashboard(current_user, filters, today, page=int(page) if page.isdigit() else 1)
+    return render_template(
+        "actions/dashboard.html",
+        board=board,
+        filters=filters,
+        filter_error=error,
+        today=today,
+        labels={"priority": queries.PRIORITY_LABELS, "source": queries.SOURCE_LABELS},
+    ), 400 if error else 200
+
+
+def _export_rows():
+    filters, error = _filters()
+    if error is not None:
+        abort(400, description=str(error))
+    return queries.export_rows(
+        status="open", today=local_today(), user=current_user, filters=filters
+    )
+
+
+@bp.route("/dashboard.csv")
+@requires("actions.dashboard")
+def dashboard_csv():
+    return Response(
+        queries.export_csv(_export_rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=actions-{local_today()}.csv"},
+    )
+
+
+@bp.route("/dashboard.xlsx")
+@requires("actions.dashboard")
+def dashboard_xlsx():
+    return Response(
+        queries.export_xlsx(_export_rows()),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f"attachment; filename=actions-{local_today()}.xlsx"},
+    )
