@@ -19,6 +19,13 @@ from qa_app.models.imports import (
     StaffAlias,
     TeamAlias,
 )
+from qa_app.models.moderation import (
+    Dispute,
+    EscalationTrigger,
+    Moderation,
+    ModerationSectionGrade,
+    Tier3Review,
+)
 from qa_app.models.notifications import EmailMessage, Notification
 from qa_app.models.org import Locality, Team
 from qa_app.models.sampling import (
@@ -47,12 +54,16 @@ __all__ = [
     "Case",
     "Child",
     "CycleFrame",
+    "Dispute",
     "EmailMessage",
+    "EscalationTrigger",
     "ExtensionRequest",
     "Import",
     "ImportRejectedRow",
     "ImportUpload",
     "Locality",
+    "Moderation",
+    "ModerationSectionGrade",
     "Notification",
     "Reflection",
     "SafeguardingConcern",
@@ -60,6 +71,7 @@ __all__ = [
     "StaffAlias",
     "Team",
     "TeamAlias",
+    "Tier3Review",
     "Toolkit",
     "ToolkitVersion",
     "User",
