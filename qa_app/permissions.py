@@ -42,6 +42,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {"team_manager", "senior_manager", "head_of_service", "dcs", "psw"}
     ),
     "notifications.view": ALL_ROLES,
+    # Moderation (DESIGN.md section 3): the pool moderates; the result page is scoped to the
+    # auditor, the moderator, the locality's head of service and council-wide roles.
+    "moderation.moderate": frozenset(
+        {"independent_auditor", "senior_manager", "head_of_service", "psw"}
+    ),
+    "moderation.result": ALL_ROLES,
+    "moderation.dispute": frozenset(
+        {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
+    ),
+    "moderation.decide": frozenset({"head_of_service"}),
+    "moderation.manage": frozenset({"qa_admin"}),
+    "moderation.agreement": frozenset({"psw", "qa_admin"}),
+    "tier3.review": frozenset({"head_of_service", "dcs"}),
 }
 
 

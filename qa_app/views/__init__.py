@@ -13,15 +13,17 @@ def register_blueprints(app: Flask) -> None:
         errors,
         imports,
         main,
+        moderation,
         notifications,
         organisation,
         tasks,
+        tier3,
         toolkits,
         users,
     )
 
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
-    for module in (cycles, assignments, notifications):
+    for module in (cycles, assignments, notifications, moderation, tier3):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -25,6 +25,9 @@ AUDITORS = frozenset(
     {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
 )
 DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
+MODERATORS = frozenset({"independent_auditor", "senior_manager", "head_of_service", "psw"})
+HOS = frozenset({"head_of_service"})
+TIER3 = frozenset({"head_of_service", "dcs"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
 # roles that reach the page; SCOPED says which of them see the sample record.
@@ -87,6 +90,18 @@ MATRIX = {
     "notifications.read": ("POST", "/notifications/{notification}/read", ALL),
     "notifications.read_all": ("POST", "/notifications/read-all", ALL),
     "notifications.mode": ("POST", "/notifications/mode", ALL),
+    "moderation.queue": ("GET", "/moderation/", MODERATORS),
+    "moderation.moderate": ("GET", "/moderation/{moderation}", MODERATORS),
+    "moderation.blind": ("POST", "/moderation/{moderation}/blind", MODERATORS),
+    "moderation.final": ("POST", "/moderation/{moderation}/final", MODERATORS),
+    "moderation.result": ("GET", "/moderation/{moderated}/result", ALL),
+    "moderation.dispute": ("POST", "/moderation/{moderated}/dispute", AUDITORS),
+    "moderation.disputes": ("GET", "/moderation/disputes", HOS),
+    "moderation.decide": ("GET", "/moderation/disputes/{dispute}", HOS),
+    "moderation.manage": ("GET", "/moderation/all", ADMIN),
+    "moderation.reassign": ("POST", "/moderation/{moderation}/reassign", ADMIN),
+    "tier3.index": ("GET", "/tier3/", TIER3),
+    "tier3.review": ("GET", "/tier3/{tier3}", TIER3),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
@@ -109,9 +124,33 @@ SCOPED = {
     # theirs, decided by their line manager (the senior manager).
     "assignments.extension": frozenset({"advanced_practitioner"}),
     "assignments.decide": frozenset({"senior_manager"}),
+    # The open moderation is the independent auditor's; the moderated audit is the advanced
+    # practitioner's, moderated by the independent auditor and disputed to North's head of
+    # service. The tier 3 review is North's head of service's; the DCS sees every one.
+    "moderation.moderate": frozenset({"independent_auditor"}),
+    "moderation.blind": frozenset({"independent_auditor"}),
+    "moderation.final": frozenset({"independent_auditor"}),
+    "moderation.result": frozenset(
+        {
+            "independent_auditor",
+            "advanced_practitioner",
+            "head_of_service",
+            "qa_admin",
+            "dcs",
+            "psw",
+        }
+    ),
+    "moderation.dispute": frozenset({"advanced_practitioner"}),
+    "moderation.decide": frozenset({"head_of_service"}),
+    "tier3.review": frozenset({"head_of_service", "dcs"}),
 }
-# Scoped POSTs answer with a redirect when allowed.
-SCOPED_OK = {"assignments.decide": 302}
+# Scoped POSTs answer with a redirect when allowed (400 when the empty form is refused).
+SCOPED_OK = {
+    "assignments.decide": 302,
+    "moderation.blind": 400,
+    "moderation.final": 400,
+    "moderation.dispute": 302,
+}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -176,6 +215,7 @@ def world(app_ctx):
         "extension": extension.id,
         "notification": note.id,
     }
+    ids |= moderation_world(users, case, assignment)
     return users, ids
 
 
@@ -204,6 +244,79 @@ def sample_world(case, auditor):
     db.session.add_all([cycle, item, assignment, extension])
     db.session.commit()
     return cycle, assignment, extension
+
+
+def moderation_world(users, case, assignment):
+    """An open moderation, a completed one under dispute, and a tier 3 review."""
+    from datetime import datetime  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import (  # noqa: PLC0415
+        Audit,
+        Dispute,
+        EscalationTrigger,
+        Moderation,
+        Tier3Review,
+        ToolkitVersion,
+    )
+    from tests.factories import make_submitted_audit  # noqa: PLC0415
+
+    version = db.session.scalar(select(ToolkitVersion))
+    moderated = Audit(
+        assignment=assignment,
+        case_id=case.id,
+        auditor_id=assignment.auditor_id,
+        toolkit_version=version,
+        status="moderated",
+        overall_grade=3,
+        moderated_grade=3,
+        submitted_at=datetime(2026, 11, 20, 9),
+    )
+    now = datetime.now()  # the dispute window is checked against today
+    done = Moderation(
+        audit=moderated,
+        moderator=users["independent_auditor"],
+        reason="random",
+        status="completed",
+        due_on=now.date(),
+        blind_overall_grade=3,
+        blind_at=now,
+        final_overall_grade=3,
+        completed_at=now,
+    )
+    dispute = Dispute(
+        moderation=done,
+        raised_by_id=assignment.auditor_id,
+        reason="I disagree",
+        decider_id=users["head_of_service"].id,
+    )
+    other = make_submitted_audit(grade=2, toolkit_version=version)
+    pending = Moderation(
+        audit=other,
+        moderator=users["independent_auditor"],
+        reason="random",
+        status="assigned",
+        due_on=now.date(),
+    )
+    trigger = EscalationTrigger(
+        key="inadequate_audit:matrix", kind="inadequate_audit", audit=moderated, case_id=case.id
+    )
+    review = Tier3Review(
+        trigger=trigger,
+        reviewer_id=users["head_of_service"].id,
+        reviewer_role="head_of_service",
+        due_on=now.date(),
+    )
+    db.session.add_all([moderated, done, dispute, pending, review])
+    db.session.commit()
+    return {
+        "moderation": pending.id,
+        "moderated": done.id,
+        "dispute": dispute.id,
+        "tier3": review.id,
+    }
 
 
 def _request(client, method, url):
