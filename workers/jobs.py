@@ -14,12 +14,14 @@ from qa_app.services import (
     allocation,
     cycles,
     demo,
+    escalation,
     import_uploads,
     mail,
     notifications,
     sampling,
     tasks,
 )
+from qa_app.services.moderation_rules import ModerationRules
 
 
 class PermanentTaskError(Exception):
@@ -148,3 +150,19 @@ def monthly_sampling(period_key: str) -> str:
     cycles.tell_admins_proposed(cycle, now=utcnow(), base_url=current_app.config["BASE_URL"])
     db.session.commit()
     return cycle.status
+
+
+def check_team_escalations(period_key: str) -> int:
+    """The team-month escalation for this month and last (audits of last month's cycle are
+    still submitted and moderated early in this one). Idempotent: each trigger fires once."""
+    today = date.fromisoformat(period_key)
+    rules = ModerationRules.from_config(current_app.config)
+    fired = 0
+    for month in (escalation.previous_month(today), f"{today:%Y-%m}"):
+        fired += len(
+            escalation.check_team_month(
+                month, now=utcnow(), rules=rules, base_url=current_app.config["BASE_URL"]
+            )
+        )
+        db.session.commit()
+    return fired

@@ -125,3 +125,13 @@ def test_concurrent_checks_fire_once(people, app):
         thread.join()
     assert errors == []
     assert count(EscalationTrigger) == 1 and count(Tier3Review) == 1
+
+
+def test_the_daily_job_fires_the_team_trigger_once(people):
+    from workers import jobs  # noqa: PLC0415
+
+    for grade in (4, 4, 3, 3):
+        make_submitted_audit(grade=grade, case=CaseFactory(team=people["team"]), month="2026-10")
+    assert jobs.check_team_escalations("2026-11-02") == 1
+    assert jobs.check_team_escalations("2026-11-03") == 0
+    assert count(Tier3Review) == 1
