@@ -24,6 +24,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Tier 3 reviews", "tier3.index", "tier3.review", "tier3"),
     NavItem("Moderation disputes", "moderation.disputes", "moderation.decide", "-"),
     NavItem("Extension requests", "assignments.extensions_index", "extensions.decide", "-"),
+    NavItem("Agreement", "agreement.index", "moderation.agreement", "agreement"),
     NavItem("All moderations", "moderation.manage", "moderation.manage", "-"),
     NavItem("Imports", "imports.index", "imports.manage", "imports"),
     NavItem("Toolkits", "toolkits.index", "toolkits.view", "toolkits"),

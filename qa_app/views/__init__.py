@@ -6,6 +6,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from qa_app.views import (  # noqa: PLC0415
         access_log,
+        agreement,
         assignments,
         auth,
         cases,
@@ -24,6 +25,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
-    for module in (cycles, assignments, notifications, moderation, tier3):
+    for module in (cycles, assignments, notifications, moderation, tier3, agreement):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -101,6 +101,7 @@ MATRIX = {
     "moderation.manage": ("GET", "/moderation/all", ADMIN),
     "moderation.reassign": ("POST", "/moderation/{moderation}/reassign", ADMIN),
     "tier3.index": ("GET", "/tier3/", TIER3),
+    "agreement.index": ("GET", "/agreement/", frozenset({"psw", "qa_admin"})),
     "tier3.review": ("GET", "/tier3/{tier3}", TIER3),
 }
 
