@@ -56,9 +56,12 @@ def _kappa(pairs: Sequence[Pair]) -> tuple[float | None, float | None, float | N
     )
 
 
-def figures(pairs: Iterable[Pair], *, small_n: int = DEFAULT_SMALL_N) -> dict:
+def figures(
+    pairs: Iterable[Pair], *, small_n: int = DEFAULT_SMALL_N, with_kappa: bool = True
+) -> dict:
     """The agreement figures for *pairs*; None where undefined. ``small_n`` flags (never
-    hides) figures from fewer pairs than that."""
+    hides) figures from fewer pairs than that. Without *with_kappa* the kappa keys are None
+    (for many tiny groups, e.g. an auditor's month, where kappa means little and costs most)."""
     pairs = [(int(a), int(m)) for a, m in pairs]
     n = len(pairs)
     if n == 0:
@@ -71,7 +74,7 @@ def figures(pairs: Iterable[Pair], *, small_n: int = DEFAULT_SMALL_N) -> dict:
             "optimism_index": None,
             "small_n": True,
         }
-    kappa, low, high = _kappa(pairs)
+    kappa, low, high = _kappa(pairs) if with_kappa else (None, None, None)
     return {
         "pairs": n,
         "exact_agreement": sum(a == m for a, m in pairs) / n,
@@ -190,7 +193,8 @@ def agreement(
     (YYYY-MM, inclusive), optionally limited to localities or teams.
 
     Returns ``overall`` (the overall grade), ``by_month``, ``by_auditor`` (with name and email),
-    ``by_locality``, ``by_section`` (section grades) and ``by_auditor_month`` (for trends).
+    ``by_locality``, ``by_section`` (section grades) and ``by_auditor_month`` (for trends;
+    keyed "<auditor id>:<YYYY-MM>", without kappa).
     """
     scope = {"locality_ids": locality_ids, "team_ids": team_ids}
     overall = overall_pairs(month_from, month_to, **scope)
@@ -234,7 +238,7 @@ def agreement(
             {"section": key} | figs for key, figs in sorted(_grouped(sections, 2, small_n).items())
         ],
         "by_auditor_month": {
-            f"{auditor_id}:{month}": figures(pairs, small_n=small_n)
+            f"{auditor_id}:{month}": figures(pairs, small_n=small_n, with_kappa=False)
             for (auditor_id, month), pairs in auditor_month.items()
         },
     }
