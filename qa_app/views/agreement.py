@@ -80,8 +80,15 @@ def index():
         y_max=1.0,
         reference=0.6,
     )
+    months = [row["month"] for row in result["by_month"]]
+    trend = [
+        (row, [result["by_auditor_month"].get(f"{row['auditor_id']}:{m}") for m in months])
+        for row in result["by_auditor"]
+    ]
     return render_template(
         "agreement/index.html",
+        months=months,
+        trend=trend,
         result=result,
         start=start,
         to=to,
