@@ -121,7 +121,7 @@ def build(rng: random.Random) -> int:
         section_rows += [
             {"audit_id": i, "section_key": key, "grade": g} for key, g in grades.items()
         ]
-        if grade in (1, 4) or rng.random() < 0.03:
+        if rng.random() < 0.10:  # the moderated share; which ones does not matter here
             mid += 1
             blind = max(1, min(4, round(true + rng.gauss(0, 0.35))))
             moderations.append({"id": mid, "audit_id": i, "moderator_id": AUDITORS + 1 + mid % MODERATORS,

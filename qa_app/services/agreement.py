@@ -174,11 +174,13 @@ def section_pairs(
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def _grouped(rows, key_index: int, small_n: int) -> dict:
+def _grouped(rows, key_index: int, small_n: int, *, with_kappa: bool = True) -> dict:
     groups: dict = defaultdict(list)
     for row in rows:
         groups[row[key_index]].append((row[-2], row[-1]))
-    return {key: figures(pairs, small_n=small_n) for key, pairs in groups.items()}
+    return {
+        key: figures(pairs, small_n=small_n, with_kappa=with_kappa) for key, pairs in groups.items()
+    }
 
 
 def agreement(
@@ -192,14 +194,17 @@ def agreement(
     """Agreement between auditors and moderators for cycles *month_from*..*month_to*
     (YYYY-MM, inclusive), optionally limited to localities or teams.
 
-    Returns ``overall`` (the overall grade), ``by_month``, ``by_auditor`` (with name and email),
+    Returns ``overall`` (the overall grade), ``by_month``, ``by_auditor`` (with name and email;
+    without kappa),
     ``by_locality``, ``by_section`` (section grades) and ``by_auditor_month`` (for trends;
     keyed "<auditor id>:<YYYY-MM>", without kappa).
     """
     scope = {"locality_ids": locality_ids, "team_ids": team_ids}
     overall = overall_pairs(month_from, month_to, **scope)
     sections = section_pairs(month_from, month_to, **scope)
-    auditors = _grouped(overall, 1, small_n)
+    # Per auditor there are a few dozen pairs at most: kappa (and its interval) would be too
+    # wide to read, and the issue's per-auditor figures do not include it.
+    auditors = _grouped(overall, 1, small_n, with_kappa=False)
     people = {
         user.id: user
         for user in db.session.scalars(select(User).where(User.id.in_(list(auditors))))
