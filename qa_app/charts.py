@@ -29,7 +29,8 @@ def _open(width: int, height: int, title: str, desc: str) -> tuple[str, list[str
     uid = f"chart-{next(_ids)}"
     head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qa-chart" viewBox="0 0 {width} {height}"'
-        f' width="100%" role="img" aria-labelledby="{uid}-title {uid}-desc"'
+        f' width="{width}" height="{height}" role="img"'
+        f' aria-labelledby="{uid}-title {uid}-desc"'
         f' font-family="Arial, sans-serif" font-size="14">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(desc)}</desc>',
@@ -47,7 +48,7 @@ def diverging_bars(
     value_format: str = "{:+.2f}",
 ) -> Markup:
     """Horizontal bars either side of zero (e.g. the optimism index by auditor)."""
-    row, left, right, top = 26, 220, 140, 30
+    row, left, right, top = 26, 240, 200, 30
     plot = 360
     width, height = left + plot + right, top + row * max(len(bars), 1) + 50
     zero = left + plot / 2
@@ -104,7 +105,7 @@ def line_chart(
 ) -> Markup:
     """One series over time (e.g. kappa by month); gaps where a value is undefined."""
     left, right, top, bottom_pad = 70, 20, 20, 60
-    plot_w, plot_h = max(60 * len(points), 300), 220
+    plot_w, plot_h = max(60 * len(points), 600), 220
     width, height = left + plot_w + right, top + plot_h + bottom_pad
     _, out = _open(width, height, title, desc)
 

@@ -32,6 +32,7 @@ from qa_app.models import (
     ModerationSectionGrade,
     SampleItem,
     Team,
+    ToolkitVersion,
     User,
 )
 
@@ -49,11 +50,11 @@ def _kappa(pairs: Sequence[Pair]) -> tuple[float | None, float | None, float | N
         warnings.simplefilter("ignore", RuntimeWarning)
         result = cohens_kappa(table, wt="quadratic")
     # Undefined (nan) when there is nothing to agree about, e.g. every pair in one category;
-    # the interval can be undefined where kappa is not (a zero variance estimate).
-    return tuple(
-        float(v) if math.isfinite(v) else None
-        for v in (result["kappa"], result["kappa_low"], result["kappa_upp"])
-    )
+    # the interval is undefined where the variance estimate is (or is zero: one pair).
+    kappa = float(result["kappa"]) if math.isfinite(result["kappa"]) else None
+    if kappa is None or not math.isfinite(result["std_kappa"]) or result["std_kappa"] <= 0:
+        return kappa, None, None
+    return kappa, float(result["kappa_low"]), float(result["kappa_upp"])
 
 
 def figures(
@@ -247,3 +248,14 @@ def agreement(
             for (auditor_id, month), pairs in auditor_month.items()
         },
     }
+
+
+def section_titles() -> dict[str, str]:
+    """Section key -> title across the loaded toolkits (the latest version's title wins)."""
+    titles: dict[str, str] = {}
+    for document in db.session.scalars(
+        select(ToolkitVersion.definition_json).order_by(ToolkitVersion.id)
+    ):
+        for section in document.get("sections", []):
+            titles[section["key"]] = section.get("title", section["key"])
+    return titles

@@ -41,6 +41,9 @@ def index():
         start = _months_back(to, 12)
     small_n = int(current_app.config.get("AGREEMENT_SMALL_N", 10))
     result = service.agreement(start, to, small_n=small_n)
+    titles = service.section_titles()
+    for row in result["by_section"]:
+        row["title"] = titles.get(row["section"], row["section"])
     auditors = sorted(
         result["by_auditor"],
         key=lambda row: (row["optimism_index"] is None, row["optimism_index"] or 0),
@@ -58,7 +61,7 @@ def index():
     )
     section_chart = charts.diverging_bars(
         [
-            charts.Bar(row["section"], row["optimism_index"], _note(row))
+            charts.Bar(row["title"], row["optimism_index"], _note(row))
             for row in result["by_section"]
         ],
         title=f"Optimism index by toolkit section, {start} to {to}",

@@ -40,7 +40,7 @@ def test_dashboard_shows_auditors_sections_and_months(app_ctx, client, auth):
     assert "Optimism index by auditor, 2026-10 to 2026-11" in html
     # The table carries the same figure as the chart: 4 pairs, half generous by one grade.
     assert re.search(r"Gen Erous.*?Few pairs.*?>4<.*?50%.*?-0\.50", html, re.S)
-    assert "planning" in html
+    assert "Planning" in html  # the section title from the toolkit, not its key
     # Over months: each of the two months has the auditor's 2 pairs, one generous by a grade.
     assert html.count("-0.50 (2)") == 2
     assert "style=" not in html and "<script>" not in html
