@@ -135,7 +135,30 @@ def _open(
     )
     if moderator is not None:
         tell_moderator(moderation, now=now, base_url=base_url)
+    else:
+        _tell_admins_unassigned(moderation, now=now, base_url=base_url)
     return moderation
+
+
+def _tell_admins_unassigned(moderation: Moderation, *, now: datetime, base_url: str) -> None:
+    admins = db.session.scalars(
+        select(User)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "qa_admin", User.active.is_(True), User.pending.is_(False))
+    )
+    for admin in admins:
+        notify(
+            admin,
+            Message(
+                kind="moderation_unassigned",
+                subject=f"Audit {moderation.audit_id} needs a moderator",
+                body="No eligible moderator was available: choose one on the moderation page.",
+                link=f"/moderation/all#moderation-{moderation.id}",
+            ),
+            dedupe_key=f"moderation-unassigned-{moderation.id}-{admin.id}",
+            now=now,
+            base_url=base_url,
+        )
 
 
 def tell_moderator(moderation: Moderation, *, now: datetime, base_url: str) -> None:

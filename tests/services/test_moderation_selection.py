@@ -67,6 +67,7 @@ def test_moderation_is_due_in_ten_working_days_and_the_moderator_is_told(app_ctx
 
 def test_hard_rules_never_the_auditor_nor_the_case_team_nor_absent(app_ctx):
     team = TeamFactory()
+    make_user("qa_admin")
     auditor = make_user("senior_manager")
     make_user("senior_manager", team=team)  # in the case's team
     away = make_user("psw")
@@ -81,6 +82,15 @@ def test_hard_rules_never_the_auditor_nor_the_case_team_nor_absent(app_ctx):
     assert moderation.status == "unassigned"
     assert moderation.moderator_id is None
     assert moderation.unassigned_reason
+    kinds = db.session.scalars(select(Notification.kind))
+    assert list(kinds) == ["moderation_unassigned"]
+    # qa_admin is told, and can give it to someone eligible (not the auditor).
+    admin = make_user("qa_admin")
+    with pytest.raises(sel.ModerationError, match="may not moderate"):
+        sel.reassign(moderation, auditor, by=admin, now=NOW, base_url="http://x")
+    outsider = make_user("independent_auditor")
+    sel.reassign(moderation, outsider, by=admin, now=NOW, base_url="http://x")
+    assert moderation.status == "assigned" and moderation.moderator_id == outsider.id
 
 
 @settings(
