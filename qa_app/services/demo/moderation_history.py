@@ -37,7 +37,6 @@ from qa_app.models import (
 from qa_app.services.calendar import add_working_days
 from qa_app.services.moderation_rules import MODERATOR_ROLES, ModerationRules
 
-CHUNK = 2000
 BIAS_SHRINK = 5  # audits' worth of shrinkage towards no bias for auditors with few audits
 
 
@@ -73,19 +72,16 @@ def _audits(today: date) -> list[tuple]:
     return [tuple(row) for row in db.session.execute(query)]
 
 
-def _section_grades(audit_ids: list[int]) -> dict[int, list[tuple[str, int | None]]]:
+def _section_grades() -> dict[int, list[tuple[str, int | None]]]:
+    """The auditor's section grades of every moderated audit, in one query."""
     grades: dict[int, list] = defaultdict(list)
-    for start in range(0, len(audit_ids), CHUNK):
-        chunk = audit_ids[start : start + CHUNK]
-        rows = db.session.execute(
-            select(
-                AuditSectionGrade.audit_id, AuditSectionGrade.section_key, AuditSectionGrade.grade
-            )
-            .where(AuditSectionGrade.audit_id.in_(chunk))
-            .order_by(AuditSectionGrade.id)
-        )
-        for audit_id, key, grade in rows:
-            grades[audit_id].append((key, grade))
+    rows = db.session.execute(
+        select(AuditSectionGrade.audit_id, AuditSectionGrade.section_key, AuditSectionGrade.grade)
+        .join(Moderation, Moderation.audit_id == AuditSectionGrade.audit_id)
+        .order_by(AuditSectionGrade.id)
+    )
+    for audit_id, key, grade in rows:
+        grades[audit_id].append((key, grade))
     return grades
 
 
@@ -161,7 +157,6 @@ def seed_moderation_history(*, today: date, rng: random.Random) -> dict:
             chosen.append((row, "outstanding"))
         elif draw < rules.random_share:
             chosen.append((row, "random"))
-    sections = _section_grades([row[0] for row, _ in chosen])
 
     moderations, section_rows, events, reported = [], [], [], {}
     plans = {}
@@ -208,6 +203,7 @@ def seed_moderation_history(*, today: date, rng: random.Random) -> dict:
             reported[audit_id] = final
     insert_rows(Moderation.__table__, moderations)
     ids = dict(db.session.execute(select(Moderation.audit_id, Moderation.id)).all())
+    sections = _section_grades()
 
     for audit_id, (stage, bias, done_at, _final, _grade) in plans.items():
         if stage not in ("compared", "completed"):
@@ -240,12 +236,17 @@ def seed_moderation_history(*, today: date, rng: random.Random) -> dict:
                 }
             )
     insert_rows(ModerationSectionGrade.__table__, section_rows)
+    completed = select(Moderation.audit_id).where(Moderation.status == "completed")
     db.session.execute(
-        update(Audit),
-        [
-            {"id": audit_id, "moderated_grade": grade, "status": "moderated"}
-            for audit_id, grade in reported.items()
-        ],
+        update(Audit)
+        .where(Audit.id.in_(completed))
+        .values(
+            moderated_grade=select(Moderation.final_overall_grade)
+            .where(Moderation.audit_id == Audit.id)
+            .scalar_subquery(),
+            status="moderated",
+        )
+        .execution_options(synchronize_session=False)
     )
 
     disputes = _disputes(plans, ids, audits, heads, rng, today, reported)
