@@ -83,6 +83,9 @@ def test_the_blind_page_does_not_depend_on_the_auditors_grades(world, client, au
     assert "Your grades" in everything
     assert SECRET_RATIONALE not in everything and SECRET_EVIDENCE not in everything
     assert "Auditor's grade" not in everything
+    # Not even a hint: the queue does not say the audit was chosen for being Inadequate.
+    queue = client.get("/moderation/").get_data(as_text=True)
+    assert f"Audit {world['audit'].id}" in queue and "Inadequate" not in queue
     # Change every grade the auditor gave: the page and what it loads must not change.
     _set_auditor_grades(world["audit"], overall=1, section=1)
     _, again = _page_and_its_requests(client, url)
