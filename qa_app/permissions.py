@@ -51,7 +51,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "moderation.dispute": frozenset(
         {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
     ),
-    "moderation.decide": frozenset({"head_of_service"}),
+    # The locality's head of service; the DCS where that head moderated the audit.
+    "moderation.decide": frozenset({"head_of_service", "dcs"}),
     "moderation.manage": frozenset({"qa_admin"}),
     "moderation.agreement": frozenset({"psw", "qa_admin"}),
     "tier3.review": frozenset({"head_of_service", "dcs"}),

@@ -210,7 +210,8 @@ def raise_dispute(
     rules: ModerationRules,
     base_url: str,
 ) -> Dispute:
-    """The auditor disputes the moderated grades (once, within the dispute window)."""
+    """The auditor disputes the moderated grades (once, within the dispute window). The head
+    of service of the case's locality decides, or the DCS where that head is the moderator."""
     audit = moderation.audit
     if by.id != audit.auditor_id:
         raise ModerationError("Only the auditor can dispute a moderation")
@@ -225,6 +226,9 @@ def raise_dispute(
     if not reason:
         raise ModerationError("Give the reason for your dispute")
     decider = locality_head(audit.case)
+    if decider is None or decider.id == moderation.moderator_id:
+        # No one may decide about their own moderation: the DCS decides instead.
+        decider = next(iter(escalation.directors()), None)
     dispute = Dispute(
         moderation_id=moderation.id,
         raised_by_id=by.id,
@@ -267,7 +271,7 @@ def decide_dispute(
     if dispute.status != "pending":
         raise ModerationError("This dispute has already been decided")
     if dispute.decider_id != by.id:
-        raise ModerationError("Only the head of service of the case's locality can decide")
+        raise ModerationError("Only the head of service named on the dispute can decide it")
     note = clean_text(note or "")
     if not note:
         raise ModerationError("Give the reason for your decision")

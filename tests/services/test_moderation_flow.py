@@ -101,3 +101,23 @@ def test_dispute_window_is_five_working_days(submitted):
         select(Notification.kind).where(Notification.user_id == audit.auditor_id)
     )
     assert "audit_moderated" in set(told)
+
+
+def test_a_head_of_service_never_decides_about_their_own_moderation(app_ctx):
+    north = LocalityFactory(name="North")
+    hos = make_user("head_of_service", locality=north)
+    dcs = make_user("dcs")
+    audit = make_submitted_audit(grade=4, case=CaseFactory(team=TeamFactory(locality=north)))
+    after_submission(audit, by=audit.auditor, now=NOW, rng=random.Random(1), base_url="http://x")
+    moderation = db.session.scalar(select(Moderation).where(Moderation.audit_id == audit.id))
+    assert moderation.moderator_id == hos.id  # the only one in the pool
+    _moderate(audit, hos, "3")
+    dispute = service.raise_dispute(
+        moderation,
+        reason="I saw risk",
+        by=audit.auditor,
+        now=NOW,
+        rules=ModerationRules(),
+        base_url="http://x",
+    )
+    assert dispute.decider_id == dcs.id

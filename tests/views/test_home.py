@@ -89,6 +89,7 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
         "My audits",
         "Cases",
         "Tier 3 reviews",
+        "Moderation disputes",
         "Extension requests",
         "Toolkits",
         "Access log",

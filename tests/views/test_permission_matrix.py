@@ -26,7 +26,7 @@ AUDITORS = frozenset(
 )
 DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
 MODERATORS = frozenset({"independent_auditor", "senior_manager", "head_of_service", "psw"})
-HOS = frozenset({"head_of_service"})
+DISPUTE_DECIDERS = frozenset({"head_of_service", "dcs"})
 TIER3 = frozenset({"head_of_service", "dcs"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
@@ -96,8 +96,8 @@ MATRIX = {
     "moderation.final": ("POST", "/moderation/{moderation}/final", MODERATORS),
     "moderation.result": ("GET", "/moderation/{moderated}/result", ALL),
     "moderation.dispute": ("POST", "/moderation/{moderated}/dispute", AUDITORS),
-    "moderation.disputes": ("GET", "/moderation/disputes", HOS),
-    "moderation.decide": ("GET", "/moderation/disputes/{dispute}", HOS),
+    "moderation.disputes": ("GET", "/moderation/disputes", DISPUTE_DECIDERS),
+    "moderation.decide": ("GET", "/moderation/disputes/{dispute}", DISPUTE_DECIDERS),
     "moderation.manage": ("GET", "/moderation/all", ADMIN),
     "moderation.reassign": ("POST", "/moderation/{moderation}/reassign", ADMIN),
     "tier3.index": ("GET", "/tier3/", TIER3),
