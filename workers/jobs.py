@@ -17,6 +17,7 @@ from qa_app.services import (
     escalation,
     import_uploads,
     mail,
+    moderation_reminders,
     notifications,
     sampling,
     tasks,
@@ -166,3 +167,12 @@ def check_team_escalations(period_key: str) -> int:
         )
         db.session.commit()
     return fired
+
+
+def chase_moderation(period_key: str) -> int:
+    """Moderations due or overdue and overdue tier 3 reviews (each message sent once)."""
+    count = moderation_reminders.chase(
+        date.fromisoformat(period_key), now=utcnow(), base_url=current_app.config["BASE_URL"]
+    )
+    db.session.commit()
+    return count
