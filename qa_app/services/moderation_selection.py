@@ -1,7 +1,7 @@
 """Choosing audits for moderation and giving each to a moderator.
 
-Every Inadequate and every Outstanding audit is moderated, plus a seeded random share of the
-rest; qa_admin may add any submitted audit. A moderator comes from the pool (independent
+Every Inadequate and every Outstanding audit is moderated, plus a random share of the rest,
+drawn from the cycle's stored seed and the audit's id (reproducible); qa_admin may add any submitted audit. A moderator comes from the pool (independent
 auditor, senior managers, heads of service, PSW) under hard rules that are never broken: not
 the auditor, not someone in the case's team, not the case's worker or IRO, not absent today.
 Among those eligible, the one with the fewest open moderations gets it (ties broken by the
@@ -56,6 +56,12 @@ def selection_reason(audit: Audit, *, rng: random.Random, rules: ModerationRules
     # Always draw, so the sequence of draws (and so a seeded run) does not depend on grades.
     draw = rng.random()
     return "random" if draw < rules.random_share else None
+
+
+def selection_rng(audit: Audit) -> random.Random:
+    """The draw for the random share, seeded by the cycle's stored seed and the audit, so the
+    choice can be reproduced (and checked) later, and no one can influence it."""
+    return random.Random(f"moderation:{audit.assignment.item.cycle.seed}:{audit.id}")
 
 
 def eligible_moderators(audit: Audit, *, today: date) -> list[User]:
@@ -191,7 +197,7 @@ def select_on_submission(
     existing = db.session.scalar(select(Moderation).where(Moderation.audit_id == audit.id))
     if existing is not None:
         return existing
-    reason = selection_reason(audit, rng=rng, rules=rules)
+    reason = selection_reason(audit, rng=selection_rng(audit), rules=rules)
     if reason is None:
         return None
     return _open(audit, reason, by=None, now=now, rng=rng, rules=rules, base_url=base_url)

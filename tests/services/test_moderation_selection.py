@@ -128,3 +128,14 @@ def test_admin_adds_any_submitted_audit_once(app_ctx):
         sel.add_for_moderation(
             audit, by=admin, now=NOW, rng=random.Random(1), rules=RULES, base_url="http://x"
         )
+
+
+def test_the_random_share_is_reproducible_from_the_cycle_seed(app_ctx):
+    make_user("psw")
+    audits = [make_submitted_audit(grade=3) for _ in range(30)]
+    first = [sel.selection_reason(a, rng=sel.selection_rng(a), rules=RULES) for a in audits]
+    again = [sel.selection_reason(a, rng=sel.selection_rng(a), rules=RULES) for a in audits]
+    assert first == again
+    # Whatever generator the submit passes in, the decision is the cycle seed's.
+    chosen = [choose(a, seed=n) for n, a in enumerate(audits)]
+    assert [m is not None for m in chosen] == [r == "random" for r in first]
