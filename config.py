@@ -61,6 +61,15 @@ class Config:
     MAIL_FROM = "casefile-qa@localhost"
     BASE_URL = "http://127.0.0.1:5000"
 
+    # Moderation and escalation (DESIGN.md section 3).
+    MODERATION_RANDOM_SHARE = 0.10  # of audits neither Inadequate nor Outstanding
+    MODERATION_DUE_WORKING_DAYS = 10
+    MODERATION_DISPUTE_WORKING_DAYS = 5
+    TIER3_DUE_WORKING_DAYS = 5
+    ESCALATION_TEAM_INADEQUATE_SHARE = 0.25
+    ESCALATION_TEAM_MIN_AUDITS = 4
+    AGREEMENT_SMALL_N = 10  # fewer pairs than this: figures shown, flagged as unreliable
+
     REQUIRE_SECRETS = False
 
 

@@ -6,7 +6,8 @@ defaults declared on the models are applied here, since COPY bypasses SQLAlchemy
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Table, insert
+from psycopg.types.json import Json
+from sqlalchemy import JSON, Table, insert
 
 from qa_app.extensions import db
 
@@ -39,6 +40,13 @@ def insert_rows(table: Table, rows: Sequence[dict]) -> None:
         )
         return
     names = ", ".join(f'"{table.columns[c].name}"' for c in columns)
+    # COPY bypasses SQLAlchemy's JSON serialisation: wrap JSON values for psycopg.
+    json_keys = [c for c in rows[0] if isinstance(table.columns[c].type, JSON)]
+    if json_keys:
+        rows = [{**row, **{k: Json(row[k]) for k in json_keys}} for row in rows]
+    filled = {
+        k: Json(v) if isinstance(table.columns[k].type, JSON) else v for k, v in filled.items()
+    }
     driver = connection.connection.driver_connection
     with (
         driver.cursor() as cursor,

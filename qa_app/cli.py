@@ -11,7 +11,16 @@ from flask.cli import FlaskGroup
 
 
 def register_cli(app: Flask) -> None:
-    from qa_app.commands import actions, demo, imports, sample, toolkits, users, worker  # noqa: PLC0415
+    from qa_app.commands import (  # noqa: PLC0415
+        actions,
+        demo,
+        imports,
+        moderation,
+        sample,
+        toolkits,
+        users,
+        worker,
+    )
 
     app.cli.add_command(users.users)
     app.cli.add_command(actions.actions)
@@ -21,6 +30,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker.schedule)
     app.cli.add_command(toolkits.toolkits)
     app.cli.add_command(imports.import_cases)
+    app.cli.add_command(moderation.moderation)
 
 
 def _create_app() -> Flask:

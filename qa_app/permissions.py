@@ -62,6 +62,20 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "actions.work": ALL_ROLES,
     "actions.team": frozenset({"team_manager"}),
     "actions.dashboard": frozenset({"psw", "dcs", "qa_admin", "head_of_service"}),
+    # Moderation (DESIGN.md section 3): the pool moderates; the result page is scoped to the
+    # auditor, the moderator, the locality's head of service and council-wide roles.
+    "moderation.moderate": frozenset(
+        {"independent_auditor", "senior_manager", "head_of_service", "psw"}
+    ),
+    "moderation.result": ALL_ROLES,
+    "moderation.dispute": frozenset(
+        {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
+    ),
+    # The locality's head of service; the DCS where that head moderated the audit.
+    "moderation.decide": frozenset({"head_of_service", "dcs"}),
+    "moderation.manage": frozenset({"qa_admin"}),
+    "moderation.agreement": frozenset({"psw", "qa_admin"}),
+    "tier3.review": frozenset({"head_of_service", "dcs"}),
 }
 
 

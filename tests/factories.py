@@ -166,3 +166,56 @@ def make_action(*, case=None, audit=None, owner=None, due_on: date = date(2026, 
     db.session.add(action)
     db.session.commit()
     return action
+
+
+def make_submitted_audit(
+    *,
+    grade: int = 3,
+    sections: dict | None = None,
+    case=None,
+    auditor=None,
+    month: str = "2026-11",
+    submitted_at=None,
+    toolkit_version=None,
+):
+    """A submitted audit with its section grade rows (the minimal toolkit's three sections).
+
+    *sections* maps section key to grade (None: not applicable); each defaults to *grade*.
+    """
+    from datetime import datetime  # noqa: PLC0415
+
+    from qa_app.models import AuditSectionGrade  # noqa: PLC0415
+
+    version = toolkit_version or _shared_toolkit_version()
+    assignment = make_assignment(case=case, auditor=auditor, month=month, status="completed")
+    keys = [s.key for s in version.definition.sections]
+    given = dict.fromkeys(keys, grade) | (sections or {})
+    audit = make_audit(
+        assignment=assignment,
+        toolkit_version=version,
+        status="submitted",
+        overall_grade=grade,
+        suggested_grade=grade,
+        submitted_at=submitted_at or datetime(int(month[:4]), int(month[5:]), 20, 10, 0),
+    )
+    for key in keys:
+        db.session.add(
+            AuditSectionGrade(
+                audit_id=audit.id,
+                section_key=key,
+                grade=given[key],
+                not_applicable=given[key] is None,
+            )
+        )
+    db.session.commit()
+    return audit
+
+
+def _shared_toolkit_version():
+    """The minimal toolkit's version, loaded once per test database."""
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from qa_app.models import ToolkitVersion  # noqa: PLC0415
+
+    version = db.session.scalar(select(ToolkitVersion).order_by(ToolkitVersion.id).limit(1))
+    return version or make_toolkit_version()

@@ -15,12 +15,15 @@ from qa_app.services import (
     chase,
     cycles,
     demo,
+    escalation,
     import_uploads,
     mail,
+    moderation_reminders,
     notifications,
     sampling,
     tasks,
 )
+from qa_app.services.moderation_rules import ModerationRules
 
 
 class PermanentTaskError(Exception):
@@ -163,3 +166,28 @@ def chase_actions(period_key: str) -> dict:
     )
     db.session.commit()
     return result.as_dict()
+
+
+def check_team_escalations(period_key: str) -> int:
+    """The team-month escalation for this month and last (audits of last month's cycle are
+    still submitted and moderated early in this one). Idempotent: each trigger fires once."""
+    today = date.fromisoformat(period_key)
+    rules = ModerationRules.from_config(current_app.config)
+    fired = 0
+    for month in (escalation.previous_month(today), f"{today:%Y-%m}"):
+        fired += len(
+            escalation.check_team_month(
+                month, now=utcnow(), rules=rules, base_url=current_app.config["BASE_URL"]
+            )
+        )
+        db.session.commit()
+    return fired
+
+
+def chase_moderation(period_key: str) -> int:
+    """Moderations due or overdue and overdue tier 3 reviews (each message sent once)."""
+    count = moderation_reminders.chase(
+        date.fromisoformat(period_key), now=utcnow(), base_url=current_app.config["BASE_URL"]
+    )
+    db.session.commit()
+    return count

@@ -90,6 +90,20 @@ PERIODIC_JOBS: list[Periodic] = [
         keep_seconds=2 * 24 * 3600,
     ),
     Periodic(
+        "team-escalation-check",
+        "workers.jobs.check_team_escalations",
+        "default",
+        daily_at(time(6, 45)),
+        keep_seconds=2 * 24 * 3600,
+    ),
+    Periodic(
+        "moderation-reminders",
+        "workers.jobs.chase_moderation",
+        "default",
+        daily_at(time(7, 15)),
+        keep_seconds=2 * 24 * 3600,
+    ),
+    Periodic(
         "email-digests",
         "workers.jobs.send_digests",
         "default",

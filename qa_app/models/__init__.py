@@ -20,6 +20,13 @@ from qa_app.models.imports import (
     StaffAlias,
     TeamAlias,
 )
+from qa_app.models.moderation import (
+    Dispute,
+    EscalationTrigger,
+    Moderation,
+    ModerationSectionGrade,
+    Tier3Review,
+)
 from qa_app.models.notifications import EmailMessage, Notification
 from qa_app.models.org import Locality, Team
 from qa_app.models.sampling import (
@@ -49,12 +56,16 @@ __all__ = [
     "Case",
     "Child",
     "CycleFrame",
+    "Dispute",
     "EmailMessage",
+    "EscalationTrigger",
     "ExtensionRequest",
     "Import",
     "ImportRejectedRow",
     "ImportUpload",
     "Locality",
+    "Moderation",
+    "ModerationSectionGrade",
     "Notification",
     "Reflection",
     "SafeguardingConcern",
@@ -62,6 +73,7 @@ __all__ = [
     "StaffAlias",
     "Team",
     "TeamAlias",
+    "Tier3Review",
     "Toolkit",
     "ToolkitVersion",
     "User",

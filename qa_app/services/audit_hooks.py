@@ -7,8 +7,11 @@ escalation can each add their step here without knowing each other's internals.
 import random
 from datetime import datetime
 
+from flask import current_app
+
 from qa_app.models import Audit, User
-from qa_app.services import reflections
+from qa_app.services import escalation, moderation_selection, reflections
+from qa_app.services.moderation_rules import ModerationRules
 
 
 def after_submission(
@@ -16,3 +19,8 @@ def after_submission(
 ) -> None:
     """Run every after-submission step for *audit* (flushes; the caller commits)."""
     reflections.invite_reflections(audit, now=now, base_url=base_url)
+    rules = ModerationRules.from_config(current_app.config)
+    moderation_selection.select_on_submission(
+        audit, now=now, rng=rng, rules=rules, base_url=base_url
+    )
+    escalation.check_audit(audit, now=now, rules=rules, base_url=base_url)

@@ -8,6 +8,7 @@ def register_blueprints(app: Flask) -> None:
         absences,
         access_log,
         actions,
+        agreement,
         assignments,
         audits,
         auth,
@@ -16,9 +17,11 @@ def register_blueprints(app: Flask) -> None:
         errors,
         imports,
         main,
+        moderation,
         notifications,
         organisation,
         tasks,
+        tier3,
         toolkits,
         users,
     )
@@ -26,5 +29,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
     for module in (cycles, assignments, notifications, absences, audits, actions):
+        app.register_blueprint(module.bp)
+    for module in (moderation, tier3, agreement):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -27,6 +27,9 @@ AUDITORS = frozenset(
 )
 DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
 ACTION_OVERSIGHT = frozenset({"psw", "dcs", "qa_admin", "head_of_service"})
+MODERATORS = frozenset({"independent_auditor", "senior_manager", "head_of_service", "psw"})
+DISPUTE_DECIDERS = frozenset({"head_of_service", "dcs"})
+TIER3 = frozenset({"head_of_service", "dcs"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
 # roles that reach the page; SCOPED says which of them see the sample record.
@@ -116,6 +119,19 @@ MATRIX = {
     "actions.dashboard": ("GET", "/actions/dashboard", ACTION_OVERSIGHT),
     "actions.dashboard_csv": ("GET", "/actions/dashboard.csv", ACTION_OVERSIGHT),
     "actions.dashboard_xlsx": ("GET", "/actions/dashboard.xlsx", ACTION_OVERSIGHT),
+    "moderation.queue": ("GET", "/moderation/", MODERATORS),
+    "moderation.moderate": ("GET", "/moderation/{moderation}", MODERATORS),
+    "moderation.blind": ("POST", "/moderation/{moderation}/blind", MODERATORS),
+    "moderation.final": ("POST", "/moderation/{moderation}/final", MODERATORS),
+    "moderation.result": ("GET", "/moderation/{moderated}/result", ALL),
+    "moderation.dispute": ("POST", "/moderation/{moderated}/dispute", AUDITORS),
+    "moderation.disputes": ("GET", "/moderation/disputes", DISPUTE_DECIDERS),
+    "moderation.decide": ("GET", "/moderation/disputes/{dispute}", DISPUTE_DECIDERS),
+    "moderation.manage": ("GET", "/moderation/all", ADMIN),
+    "moderation.reassign": ("POST", "/moderation/{moderation}/reassign", ADMIN),
+    "tier3.index": ("GET", "/tier3/", TIER3),
+    "agreement.index": ("GET", "/agreement/", frozenset({"psw", "qa_admin"})),
+    "tier3.review": ("GET", "/tier3/{tier3}", TIER3),
 }
 
 AUDIT_READERS = frozenset(
@@ -165,8 +181,27 @@ SCOPED = {
     "audits.pdf": AUDIT_READERS,
     "audits.concern": AUDIT_READERS - {"social_worker"},
     "audits.reflect": frozenset({"social_worker", "team_manager"}),
+    # The open moderation is the independent auditor's; the moderated audit is the advanced
+    # practitioner's, moderated by the independent auditor and disputed to North's head of
+    # service. The tier 3 review is North's head of service's; the DCS sees every one.
+    "moderation.moderate": frozenset({"independent_auditor"}),
+    "moderation.blind": frozenset({"independent_auditor"}),
+    "moderation.final": frozenset({"independent_auditor"}),
+    "moderation.result": frozenset(
+        {
+            "independent_auditor",
+            "advanced_practitioner",
+            "head_of_service",
+            "qa_admin",
+            "dcs",
+            "psw",
+        }
+    ),
+    "moderation.dispute": frozenset({"advanced_practitioner"}),
+    "moderation.decide": frozenset({"head_of_service"}),
+    "tier3.review": frozenset({"head_of_service", "dcs"}),
 }
-# Scoped POSTs answer with a redirect when allowed.
+# Scoped POSTs answer with a redirect when allowed (400 when the empty form is refused).
 SCOPED_OK = {
     "assignments.decide": 302,
     "audits.start": 302,
@@ -175,6 +210,9 @@ SCOPED_OK = {
     "audits.check": 302,
     "audits.submit": 302,
     "audits.autosave": 400,  # no JSON body
+    "moderation.blind": 400,
+    "moderation.final": 400,
+    "moderation.dispute": 302,
 }
 # The sample action is on the sample case (owned by its social worker, raised by the advanced
 # practitioner's audit): whoever may open the case may open the action; the others get 404.
@@ -258,6 +296,7 @@ def world(app_ctx):
         "concern": concern.id,
         "action": action.id,
     }
+    ids |= moderation_world(users, case, assignment)
     return users, ids
 
 
@@ -311,6 +350,75 @@ def audit_world(assignment, auditor):
     db.session.add_all([audit, concern])
     db.session.commit()
     return audit, concern
+
+
+def moderation_world(users, case, assignment):
+    """An open moderation, a completed one under dispute, and a tier 3 review."""
+    from datetime import datetime  # noqa: PLC0415
+
+    from sqlalchemy import select  # noqa: PLC0415
+
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import (  # noqa: PLC0415
+        Audit,
+        Dispute,
+        EscalationTrigger,
+        Moderation,
+        Tier3Review,
+        ToolkitVersion,
+    )
+    from tests.factories import make_submitted_audit  # noqa: PLC0415
+
+    version = db.session.scalar(select(ToolkitVersion))
+    # The sample audit (audit_world), moderated: one audit per assignment.
+    moderated = db.session.scalar(select(Audit).where(Audit.assignment_id == assignment.id))
+    moderated.status = "moderated"
+    moderated.overall_grade = 3
+    moderated.moderated_grade = 3
+    moderated.submitted_at = datetime(2026, 11, 20, 9)
+    now = datetime.now()  # the dispute window is checked against today
+    done = Moderation(
+        audit=moderated,
+        moderator=users["independent_auditor"],
+        reason="random",
+        status="completed",
+        due_on=now.date(),
+        blind_overall_grade=3,
+        blind_at=now,
+        final_overall_grade=3,
+        completed_at=now,
+    )
+    dispute = Dispute(
+        moderation=done,
+        raised_by_id=assignment.auditor_id,
+        reason="I disagree",
+        decider_id=users["head_of_service"].id,
+    )
+    other = make_submitted_audit(grade=2, toolkit_version=version)
+    pending = Moderation(
+        audit=other,
+        moderator=users["independent_auditor"],
+        reason="random",
+        status="assigned",
+        due_on=now.date(),
+    )
+    trigger = EscalationTrigger(
+        key="inadequate_audit:matrix", kind="inadequate_audit", audit=moderated, case_id=case.id
+    )
+    review = Tier3Review(
+        trigger=trigger,
+        reviewer_id=users["head_of_service"].id,
+        reviewer_role="head_of_service",
+        due_on=now.date(),
+    )
+    db.session.add_all([moderated, done, dispute, pending, review])
+    db.session.commit()
+    return {
+        "moderation": pending.id,
+        "moderated": done.id,
+        "dispute": dispute.id,
+        "tier3": review.id,
+    }
 
 
 def _request(client, method, url):

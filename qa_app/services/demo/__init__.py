@@ -20,6 +20,7 @@ from qa_app.services.demo.actions_history import seed_action_history
 from qa_app.services.demo.auditing import size_audit_pool
 from qa_app.services.demo.caseload import insert_caseload, plan_caseload
 from qa_app.services.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
+from qa_app.services.demo.moderation_history import seed_moderation_history
 from qa_app.services.tasks import Progress
 from qa_app.services.toolkits import ToolkitsRefused, load_toolkit_files, shipped_toolkit_files
 
@@ -100,7 +101,11 @@ def seed_demo(
         load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
     except ToolkitsRefused as exc:
         raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
-    # After the history step (12 months of submitted audits): their actions, in every state.
+    # After the audit history (services/demo/history.py) has made submitted audits: moderate,
+    # dispute and escalate them. Does nothing when there are none.
+    report(99, "Moderating the audit history")
+    seed_moderation_history(today=today, rng=random.Random(seed + 6))
+    # Then the audits' actions, in every state.
     report(99, "Raising and ageing the audits' actions")
     actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
     report(100, "Demo council ready")
