@@ -19,6 +19,7 @@ from qa_app.services.accounts import hash_password
 from qa_app.services.demo.auditing import size_audit_pool
 from qa_app.services.demo.caseload import insert_caseload, plan_caseload
 from qa_app.services.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
+from qa_app.services.demo.history import seed_history
 from qa_app.services.tasks import Progress
 from qa_app.services.toolkits import ToolkitsRefused, load_toolkit_files, shipped_toolkit_files
 
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 
+HISTORY_MONTHS = 12
+
+
 class DemoRefused(ValueError):
     """The demo cannot be loaded here (the database already holds a council)."""
 
@@ -47,6 +51,7 @@ class DemoSummary:
     open_cases: int
     by_cohort: dict[str, int]
     seed: int
+    history: dict[str, int]
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -98,6 +103,8 @@ def seed_demo(
         load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
     except ToolkitsRefused as exc:
         raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
+    report(99, "Creating 12 months of audit history")
+    history = seed_history(today=today, rng=rng, months=HISTORY_MONTHS)
     report(100, "Demo council ready")
     return DemoSummary(
         localities=len(council.locality_ids),
@@ -107,6 +114,7 @@ def seed_demo(
         open_cases=db.session.scalar(select(func.count(Case.id)).where(Case.closed_on.is_(None))),
         by_cohort=counts.by_cohort,
         seed=seed,
+        history=history,
     )
 
 
