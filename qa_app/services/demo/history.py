@@ -12,14 +12,16 @@ Moderated grades are left unset: moderation's own demo seeder moderates a share 
 Everything is bulk-inserted and comes from the caller's seeded generator.
 """
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import accumulate
 from random import Random
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from qa_app.bulk import insert_rows
 from qa_app.extensions import db
@@ -140,15 +142,18 @@ def _score_to_grade(score: float) -> int:
     return 4
 
 
-def _auditor_pool() -> tuple[list[int], dict[int, int | None]]:
+def _auditor_pool() -> tuple[list[int], dict[int, int | None], list[int]]:
+    """Tier 2 auditors, their teams, and cumulative capacities (busier people audit more)."""
     rows = db.session.execute(
-        select(User.id, User.team_id)
+        select(User.id, User.team_id, func.max(User.capacity))
         .join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.role.in_(TIER2_ROLES), User.active)
+        .group_by(User.id, User.team_id)
         .order_by(User.id)
     ).all()
-    teams = dict(rows)
-    return sorted(teams), teams
+    teams = {user_id: team_id for user_id, team_id, _c in rows}
+    weights = list(accumulate(capacity or 2 for _u, _t, capacity in rows))
+    return [r[0] for r in rows], teams, weights
 
 
 def _section_grades(
@@ -176,6 +181,13 @@ def _section_grades(
             key, _g, sc = out[critical[0]]
             out[critical[0]] = (key, 4, sc)
     return out
+
+
+def _json_value(value):
+    """JSON column values for insert_rows: PostgreSQL's COPY takes the text, SQLAlchemy the object."""
+    if db.session.connection().dialect.name == "postgresql":
+        return json.dumps(value, separators=(",", ":"))
+    return value
 
 
 def _insert_plain(table, rows: list[dict]) -> None:
@@ -213,7 +225,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
 
     Returns counts: cycles, sample items, assignments, audits and actions created.
     """
-    auditors, auditor_team = _auditor_pool()
+    auditors, auditor_team, cumulative = _auditor_pool()
     qa_admin = db.session.scalar(
         select(UserRole.user_id).where(UserRole.role == "qa_admin").order_by(UserRole.user_id)
     )
@@ -244,7 +256,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
             "eligible_count": 0,
             "excluded_audited": 0,
             "excluded_in_cycle": 0,
-            "strata": [],
+            "strata": _json_value([]),
             "draws": 1,
             "drawn_at": datetime.combine(date(y, m, 1), time(7)),
             "drawn_by_id": None,
@@ -314,9 +326,9 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     for item_id, cycle_id, case_id in sorted(item_ids):
         facts = plan[(cycle_id, case_id)]
         case = case_by_id[case_id]
-        auditor = rng.choice(auditors)
+        auditor = rng.choices(auditors, cum_weights=cumulative)[0]
         while auditor_team[auditor] == case.team_id and len(auditors) > 1:
-            auditor = rng.choice(auditors)
+            auditor = rng.choices(auditors, cum_weights=cumulative)[0]
         due = month_due[facts["index"]]
         start = date(facts["year"], facts["month"], 8)
         draw = rng.random()
@@ -398,6 +410,7 @@ def _audit_rows(
 ) -> tuple[list[dict], dict[int, dict]]:
     rows: list[dict] = []
     keyed: dict[int, dict] = {}
+    as_json = _json_value if db.session.connection().dialect.name == "postgresql" else (lambda v: v)
     months = max(f["index"] for f in plan.values()) or 1
     for (_cycle_id, case_id), facts in sorted(plan.items()):
         if facts["status"] == "assigned":
@@ -449,7 +462,7 @@ def _audit_rows(
                 "auditor_id": facts["auditor"],
                 "toolkit_version_id": kit.version_id,
                 "status": "draft" if draft else "submitted",
-                "answers": answers if not draft else {"sections": {}, "compliance": {}},
+                "answers": as_json(answers if not draft else {"sections": {}, "compliance": {}}),
                 "overall_grade": None if draft else overall,
                 "overall_rationale": None if draft else RATIONALE[overall],
                 "suggested_grade": None if draft else suggestion.grade,
@@ -494,8 +507,8 @@ def _actions_for(audit: dict, audit_id: int, rng: Random, today: date) -> list[d
         due = _add_working_days(audit["submitted"], 20)
         draw = rng.random()
         age = (today - audit["submitted"]).days
-        if due < today and draw < 0.55 + min(0.3, age / 1000):
-            status = "verified" if draw < 0.35 else "completed"
+        if due < today and draw < 0.7 + min(0.25, age / 800):
+            status = "verified" if draw < 0.45 else "completed"
         elif draw < 0.8:
             status = "in_progress" if draw > 0.7 else "open"
         else:
