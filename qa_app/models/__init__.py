@@ -2,6 +2,7 @@
 
 from qa_app.models.access import AccessLog
 from qa_app.models.actions import Action, ActionEvent
+from qa_app.models.api_tokens import ApiToken
 from qa_app.models.audits import (
     Audit,
     AuditComplianceAnswer,
@@ -21,6 +22,7 @@ from qa_app.models.imports import (
 )
 from qa_app.models.notifications import EmailMessage, Notification
 from qa_app.models.org import Locality, Team
+from qa_app.models.reports import ReportFile, ReportVersion
 from qa_app.models.sampling import (
     Assignment,
     AuditCycle,
@@ -37,6 +39,7 @@ __all__ = [
     "AccessLog",
     "Action",
     "ActionEvent",
+    "ApiToken",
     "Assignment",
     "Audit",
     "AuditComplianceAnswer",
@@ -55,6 +58,8 @@ __all__ = [
     "Locality",
     "Notification",
     "Reflection",
+    "ReportFile",
+    "ReportVersion",
     "SafeguardingConcern",
     "SampleItem",
     "StaffAlias",
