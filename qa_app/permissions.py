@@ -42,6 +42,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {"team_manager", "senior_manager", "head_of_service", "dcs", "psw"}
     ),
     "notifications.view": ALL_ROLES,
+    # The monthly report: each person sees the reports within their scope (council-wide roles
+    # every report, a head of service their locality's, a team manager their team's).
+    "reports.view": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
+    "reports.build": frozenset({"psw", "qa_admin"}),
+    "reports.publish": frozenset({"psw"}),
 }
 
 

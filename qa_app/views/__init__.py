@@ -15,6 +15,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         notifications,
         organisation,
+        reports,
         tasks,
         toolkits,
         users,
@@ -22,6 +23,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
-    for module in (cycles, assignments, notifications):
+    for module in (cycles, assignments, notifications, reports):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -24,6 +24,7 @@ PUBLIC = "public"
 AUDITORS = frozenset(
     {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
 )
+REPORT_READERS = frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"})
 DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
@@ -87,6 +88,12 @@ MATRIX = {
     "notifications.read": ("POST", "/notifications/{notification}/read", ALL),
     "notifications.read_all": ("POST", "/notifications/read-all", ALL),
     "notifications.mode": ("POST", "/notifications/mode", ALL),
+    "reports.index": ("GET", "/reports/", REPORT_READERS),
+    "reports.build": ("POST", "/reports/build", frozenset({"psw", "qa_admin"})),
+    "reports.show": ("GET", "/reports/{report}", REPORT_READERS),
+    "reports.download": ("GET", "/reports/{report}/download/html", REPORT_READERS),
+    "reports.messages": ("POST", "/reports/{report}/messages", frozenset({"psw"})),
+    "reports.publish": ("POST", "/reports/{report}/publish", frozenset({"psw"})),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
@@ -109,6 +116,10 @@ SCOPED = {
     # theirs, decided by their line manager (the senior manager).
     "assignments.extension": frozenset({"advanced_practitioner"}),
     "assignments.decide": frozenset({"senior_manager"}),
+    # The sample report is the council's: heads of service and team managers see their own
+    # locality's or team's reports only.
+    "reports.show": frozenset({"qa_admin", "dcs", "psw"}),
+    "reports.download": frozenset({"qa_admin", "dcs", "psw"}),
 }
 # Scoped POSTs answer with a redirect when allowed.
 SCOPED_OK = {"assignments.decide": 302}
@@ -157,6 +168,7 @@ def world(app_ctx):
     ap = users["advanced_practitioner"]
     ap.line_manager = users["senior_manager"]
     cycle, assignment, extension = sample_world(case, ap)
+    report = report_with_html()
     note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
     db.session.add(note)
     db.session.commit()
@@ -175,8 +187,25 @@ def world(app_ctx):
         "assignment": assignment.id,
         "extension": extension.id,
         "notification": note.id,
+        "report": report.id,
     }
     return users, ids
+
+
+def report_with_html():
+    """A council report version with a stored HTML file (no figures: nothing to compute)."""
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import ReportFile, ReportVersion  # noqa: PLC0415
+
+    version = ReportVersion(
+        month="2026-10", scope="council", version=1, status="failed", as_of=date(2026, 11, 2)
+    )
+    db.session.add(version)
+    db.session.add(
+        ReportFile(version=version, kind="html", size=4, sha256="0" * 64, content=b"<p>")
+    )
+    db.session.commit()
+    return version
 
 
 def sample_world(case, auditor):

@@ -1,0 +1,148 @@
+"""The monthly audit report: versions, the report page, downloads, key messages, publishing."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from qa_app import background
+from qa_app.clock import utcnow
+from qa_app.extensions import db
+from qa_app.forms.reports import BuildForm, KeyMessagesForm
+from qa_app.models import ReportVersion
+from qa_app.models.reports import FILE_KINDS
+from qa_app.permissions import can, requires
+from qa_app.services import report_versions
+from qa_app.services.report_files import render_context
+from qa_app.services.report_scope import ScopeError, parse_scope, scope_for_user, within
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _visible(version_id: int) -> ReportVersion:
+    """The version if its scope lies within the user's, else 404."""
+    version = db.session.get(ReportVersion, version_id)
+    mine = scope_for_user(current_user)
+    if version is None or not _within_key(mine, version.scope):
+        abort(404)
+    return version
+
+
+@bp.route("/")
+@requires("reports.view")
+def index():
+    mine = scope_for_user(current_user)
+    versions = []
+    if mine is not None:
+        rows = db.session.scalars(
+            select(ReportVersion).order_by(
+                ReportVersion.month.desc(), ReportVersion.scope, ReportVersion.version.desc()
+            )
+        )
+        versions = [v for v in rows if _within_key(mine, v.scope)]
+    return render_template("reports/index.html", versions=versions, form=BuildForm())
+
+
+def _within_key(mine, key: str) -> bool:
+    """Whether a stored scope lies within *mine*; a scope whose team or locality has since been
+    renamed is visible to council-wide roles only."""
+    if mine is None:
+        return False
+    if mine.kind == "council":
+        return True
+    try:
+        return within(mine, parse_scope(key))
+    except ScopeError:
+        return False
+
+
+@bp.route("/build", methods=["POST"])
+@requires("reports.build")
+def build():
+    form = BuildForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            flash(errors[0], "error")
+        return redirect(url_for("reports.index"))
+    mine = scope_for_user(current_user)
+    try:
+        scope = parse_scope(form.scope.data) if form.scope.data else mine
+        if mine is None or not within(mine, scope):
+            raise ScopeError(f"scope {form.scope.data!r}: outside what you may report on")
+    except ScopeError as exc:
+        flash(str(exc).capitalize(), "error")
+        return redirect(url_for("reports.index"))
+    version = report_versions.request_build(
+        form.month.data, scope, by=current_user, now=utcnow(), trigger="web"
+    )
+    db.session.commit()
+    try:
+        background.enqueue_report_build(version.id)
+    except background.BackgroundUnavailable:
+        flash("The build is queued and will start when the background service is back.", "error")
+    return redirect(url_for("reports.show", version_id=version.id))
+
+
+@bp.route("/<int:version_id>")
+@requires("reports.view")
+def show(version_id: int):
+    version = _visible(version_id)
+    context = render_context(version.data, version.key_messages) if version.data else {}
+    form = KeyMessagesForm(data={"key_messages": version.key_messages})
+    return render_template(
+        "reports/show.html",
+        version=version,
+        older=report_versions.versions_for(version.month, version.scope),
+        form=form,
+        can_publish=can(current_user, "reports.publish"),
+        **context,
+    )
+
+
+@bp.route("/<int:version_id>/messages", methods=["POST"])
+@requires("reports.publish")
+def messages(version_id: int):
+    version = _visible(version_id)
+    form = KeyMessagesForm()
+    try:
+        if not form.validate_on_submit():
+            raise report_versions.ReportRefused(next(iter(form.errors.values()))[0])
+        report_versions.edit_key_messages(
+            version, form.key_messages.data, by=current_user, now=utcnow()
+        )
+    except report_versions.ReportRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("reports.show", version_id=version_id))
+    db.session.commit()
+    flash("Key messages saved.", "success")
+    return redirect(url_for("reports.show", version_id=version_id))
+
+
+@bp.route("/<int:version_id>/publish", methods=["POST"])
+@requires("reports.publish")
+def publish(version_id: int):
+    version = _visible(version_id)
+    try:
+        report_versions.publish(version, by=current_user, now=utcnow())
+    except report_versions.ReportRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("reports.show", version_id=version_id))
+    db.session.commit()
+    flash(f"Version {version.version} published. It can no longer change.", "success")
+    return redirect(url_for("reports.show", version_id=version_id))
+
+
+@bp.route("/<int:version_id>/download/<kind>")
+@requires("reports.view")
+def download(version_id: int, kind: str):
+    version = _visible(version_id)
+    stored = version.file(kind) if kind in FILE_KINDS else None
+    if stored is None:
+        abort(404)
+    name = f"audit-report-{version.month}-{version.scope.replace(':', '-')}-v{version.version}"
+    return Response(
+        stored.content,
+        mimetype=stored.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
+    )
