@@ -11,7 +11,15 @@ from flask.cli import FlaskGroup
 
 
 def register_cli(app: Flask) -> None:
-    from qa_app.commands import demo, imports, sample, toolkits, users, worker  # noqa: PLC0415
+    from qa_app.commands import (  # noqa: PLC0415
+        demo,
+        imports,
+        report,
+        sample,
+        toolkits,
+        users,
+        worker,
+    )
 
     app.cli.add_command(users.users)
     app.cli.add_command(demo.demo)
@@ -20,6 +28,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(worker.schedule)
     app.cli.add_command(toolkits.toolkits)
     app.cli.add_command(imports.import_cases)
+    app.cli.add_command(report.report)
 
 
 def _create_app() -> Flask:

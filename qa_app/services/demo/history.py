@@ -323,7 +323,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     assignment_rows = []
     latest = len(periods) - 1
     month_due = [last_working_day(y, m) for y, m in periods]
-    for item_id, cycle_id, case_id in sorted(item_ids):
+    for item_id, cycle_id, case_id in sorted(map(tuple, item_ids)):
         facts = plan[(cycle_id, case_id)]
         case = case_by_id[case_id]
         auditor = rng.choices(auditors, cum_weights=cumulative)[0]
