@@ -155,7 +155,9 @@ def trend_chart(trend: dict, title: str) -> Markup:
     line, markers = [], []
     for i, p in enumerate(points):
         x = left + i * step
-        parts.append(_text(x, height - bottom + 16, p["month"][2:], size=10, anchor="middle"))
+        parts.append(
+            _text(x, height - bottom + 16, _month_tick(p["month"]), size=10, anchor="middle")
+        )
         if p["pct"] is None:
             if p["n"]:
                 parts.append(_text(x, y_of(4), f"n={p['n']}", size=9, anchor="middle", fill=GREY))
@@ -182,9 +184,7 @@ def trend_chart(trend: dict, title: str) -> Markup:
             f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
             f'stroke="{INK}" stroke-width="1" stroke-dasharray="5,4"/>'
         )
-        parts.append(
-            _text(width - right, y - 4, f"median {trend['median']:g}%", size=10, anchor="end")
-        )
+        parts.append(_text(left + 4, y - 5, f"median {trend['median']:g}%", size=10))
     parts.append(
         _text(
             left + plot_w / 2,
@@ -220,6 +220,14 @@ def _signalled_months(trend: dict) -> set[str]:
         start, end = months.index(signal["from"]), months.index(signal["to"])
         out.update(months[start : end + 1])
     return out
+
+
+def _month_tick(month: str) -> str:
+    year, mon = month.split("-")
+    return f"{_MONTHS[int(mon) - 1]} {year[2:]}"
+
+
+_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
 
 def _short(text: str, limit: int) -> str:
