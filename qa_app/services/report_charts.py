@@ -227,7 +227,7 @@ def _month_tick(month: str) -> str:
     return f"{_MONTHS[int(mon) - 1]} {year[2:]}"
 
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _short(text: str, limit: int) -> str:
