@@ -19,6 +19,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Home", "main.home", "home", "main"),
     NavItem("My audits", "assignments.index", "assignments.mine", "assignments"),
     NavItem("Cases", "cases.index", "cases.view", "cases"),
+    NavItem("Grade trends", "reports.dashboard", "dashboards.view", "-"),
     NavItem("Reports", "reports.index", "reports.view", "reports"),
     NavItem("Sampling", "cycles.index", "cycles.manage", "cycles"),
     NavItem("Extension requests", "assignments.extensions_index", "extensions.decide", "-"),

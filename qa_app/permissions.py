@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.view": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
     "reports.build": frozenset({"psw", "qa_admin"}),
     "reports.publish": frozenset({"psw"}),
+    # Live grade trends: heads of service for their locality, the DCS, PSW and QA lead for all.
+    "dashboards.view": frozenset({"dcs", "psw", "qa_admin", "head_of_service"}),
 }
 
 

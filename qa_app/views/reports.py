@@ -1,19 +1,37 @@
 """The monthly audit report: versions, the report page, downloads, key messages, publishing."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
 from qa_app import background
-from qa_app.clock import utcnow
+from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.forms.reports import BuildForm, KeyMessagesForm
 from qa_app.models import ReportVersion
 from qa_app.models.reports import FILE_KINDS
+from qa_app.models.vocab import COHORTS
 from qa_app.permissions import can, requires
-from qa_app.services import report_versions
+from qa_app.services import report_charts, report_dashboard, report_versions
+from qa_app.services.report_figures import Filters
 from qa_app.services.report_files import render_context
-from qa_app.services.report_scope import ScopeError, parse_scope, scope_for_user, within
+from qa_app.services.report_scope import (
+    MONTH_RE,
+    ScopeError,
+    parse_scope,
+    previous_months,
+    scope_for_user,
+    within,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -145,4 +163,55 @@ def download(version_id: int, kind: str):
         stored.content,
         mimetype=stored.content_type,
         headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
+    )
+
+
+@bp.route("/dashboard")
+@requires("dashboards.view")
+def dashboard():
+    mine = scope_for_user(current_user)
+    if mine is None:
+        abort(404)
+    default_to = report_versions.previous_month(local_today())
+    args = request.args
+    errors = []
+    try:
+        scope = parse_scope(args["scope"]) if args.get("scope") else mine
+        if not within(mine, scope):
+            raise ScopeError(f"scope {args['scope']!r}: outside what you may see")
+    except ScopeError as exc:
+        errors.append(str(exc).capitalize())
+        scope = mine
+    to_month = args.get("to") or default_to
+    from_month = args.get("from") or (
+        previous_months(to_month, 12)[0] if MONTH_RE.match(to_month) else default_to
+    )
+    cohort = args.get("cohort") or None
+    if cohort is not None and cohort not in COHORTS:
+        errors.append(f"Cohort {cohort!r}: choose one of the listed cohorts")
+        cohort = None
+    query = report_dashboard.DashboardQuery(
+        from_month=from_month,
+        to_month=to_month,
+        filters=Filters(cohort=cohort, random_only=args.get("random") == "1"),
+        section=args.get("section") or None,
+    )
+    try:
+        data = report_dashboard.dashboard(scope, query, as_of=local_today())
+    except ScopeError as exc:
+        errors.append(str(exc).capitalize())
+        query = report_dashboard.DashboardQuery(
+            previous_months(default_to, 12)[0], default_to, query.filters, query.section
+        )
+        data = report_dashboard.dashboard(scope, query, as_of=local_today())
+    return render_template(
+        "reports/dashboard.html",
+        data=data,
+        query=query,
+        errors=errors,
+        chart=report_charts.trend_chart(
+            data["trends"][0], f"Audits graded good or better, {data['scope'].label} (%)"
+        ),
+        cohorts=COHORTS,
+        statuses=report_dashboard.report_status() if can(current_user, "reports.build") else None,
     )

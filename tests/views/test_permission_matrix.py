@@ -89,6 +89,11 @@ MATRIX = {
     "notifications.read_all": ("POST", "/notifications/read-all", ALL),
     "notifications.mode": ("POST", "/notifications/mode", ALL),
     "reports.index": ("GET", "/reports/", REPORT_READERS),
+    "reports.dashboard": (
+        "GET",
+        "/reports/dashboard",
+        frozenset({"dcs", "psw", "qa_admin", "head_of_service"}),
+    ),
     "reports.build": ("POST", "/reports/build", frozenset({"psw", "qa_admin"})),
     "reports.show": ("GET", "/reports/{report}", REPORT_READERS),
     "reports.download": ("GET", "/reports/{report}/download/html", REPORT_READERS),

@@ -1,0 +1,105 @@
+"""Live grade-trend dashboards (heads of service, DCS, PSW): the report's own figures, live.
+
+Every number here comes from the same functions as the monthly report (``report_figures``,
+``report_trends``), so a dashboard and the report agree for the same month and scope.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from qa_app.extensions import db
+from qa_app.models import Assignment, Audit, Case, Child, ReportVersion, SampleItem, Team
+from qa_app.services import report_figures as figures
+from qa_app.services.report_figures import Filters, reported_grade, submitted_audits
+from qa_app.services.report_scope import ReportScope, ScopeError, parse_month, previous_months
+from qa_app.services.report_trends import grade_trends, trends_by
+from qa_app.services.reports import DEFAULT_INADEQUATE_TARGET, section_titles
+
+MAX_MONTHS = 24
+DRILL_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    from_month: str
+    to_month: str
+    filters: Filters
+    section: str | None = None
+
+    def months(self) -> list[str]:
+        """The months from..to, oldest first (at most MAX_MONTHS); ScopeError if backwards."""
+        start, end = parse_month(self.from_month), parse_month(self.to_month)
+        count = (end[0] - start[0]) * 12 + end[1] - start[1] + 1
+        if count < 1:
+            raise ScopeError(
+                f"months: {self.from_month} is after {self.to_month}; choose an earlier start"
+            )
+        if count > MAX_MONTHS:
+            raise ScopeError(f"months: at most {MAX_MONTHS} months at once")
+        return previous_months(self.to_month, count)
+
+
+def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=True) -> dict:
+    """Headline, trends by team, cohort and section, and the drill-down list of audits."""
+    months = query.months()
+    month = query.to_month
+    f = query.filters
+    titles = section_titles()
+    by_section = trends_by(months, scope, "section", filters=f)
+    if query.section:
+        by_section = [t for t in by_section if t.key == query.section]
+    for trend in by_section:
+        trend.title = titles.get(trend.key, trend.key)
+    return {
+        "scope": scope,
+        "months": months,
+        "month": month,
+        "completion": figures.completion(month, scope, as_of=as_of, filters=f)[0],
+        "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
+        "grades": figures.grade_summary(month, scope, target=DEFAULT_INADEQUATE_TARGET, filters=f),
+        "trends": [t.as_dict() for t in grade_trends(months, scope, filters=f)],
+        "by_team": [t.as_dict() for t in trends_by(months, scope, "team", filters=f)],
+        "by_cohort": [t.as_dict() for t in trends_by(months, scope, "cohort", filters=f)],
+        "by_section": [t.as_dict() for t in by_section],
+        "drill": drill_down(month, scope, f) if with_drill else None,
+        "sections": titles,
+    }
+
+
+def drill_down(month: str, scope: ReportScope, filters: Filters) -> dict:
+    """The month's submitted audits behind the figures (child ids only), newest first."""
+    base = submitted_audits(month, scope, filters)
+    total = db.session.scalar(base.add_columns(func.count()))
+    rows = db.session.execute(
+        base.join(Case, Case.id == Audit.case_id)
+        .join(Child, Child.id == Case.child_id)
+        .outerjoin(Team, Team.id == SampleItem.team_id)
+        .add_columns(
+            Audit.id.label("audit_id"),
+            Audit.case_id,
+            Child.la_child_id.label("child_id"),
+            Team.name.label("team"),
+            SampleItem.cohort,
+            SampleItem.selection,
+            Assignment.tier,
+            reported_grade().label("grade"),
+            Audit.moderated_grade,
+            Audit.submitted_at,
+        )
+        .order_by(Audit.submitted_at.desc(), Audit.id.desc())
+        .limit(DRILL_LIMIT)
+    ).all()
+    return {"total": total or 0, "rows": rows, "limit": DRILL_LIMIT}
+
+
+def report_status(limit: int = 6) -> list[ReportVersion]:
+    """The latest council report versions, for the PSW's dashboard."""
+    return list(
+        db.session.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.scope == "council")
+            .order_by(ReportVersion.month.desc(), ReportVersion.version.desc())
+            .limit(limit)
+        )
+    )
