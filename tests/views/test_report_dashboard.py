@@ -2,10 +2,9 @@
 
 import re
 
-from qa_app.clock import local_today
-
 import pytest
 
+from qa_app.clock import local_today
 from qa_app.services.report_scope import COUNCIL, parse_scope
 from qa_app.services.reports import report_data
 from tests.factories import make_toolkit_version, make_user
