@@ -49,6 +49,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "reports.publish": frozenset({"psw"}),
     # Live grade trends: heads of service for their locality, the DCS, PSW and QA lead for all.
     "dashboards.view": frozenset({"dcs", "psw", "qa_admin", "head_of_service"}),
+    # Read-only JSON of the report tables (BI tools), with the same scope as the pages.
+    "api.read": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
+    "api_tokens.manage": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
 }
 
 

@@ -6,6 +6,7 @@ from flask import Flask
 def register_blueprints(app: Flask) -> None:
     from qa_app.views import (  # noqa: PLC0415
         access_log,
+        api,
         assignments,
         auth,
         cases,
@@ -23,6 +24,6 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, cases, imports, users, organisation, tasks, access_log, toolkits):
         app.register_blueprint(module.bp)
-    for module in (cycles, assignments, notifications, reports):
+    for module in (cycles, assignments, notifications, reports, api):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

@@ -16,12 +16,12 @@ from sqlalchemy import select
 from qa_app import background
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
-from qa_app.forms.reports import BuildForm, KeyMessagesForm
-from qa_app.models import ReportVersion
+from qa_app.forms.reports import BuildForm, KeyMessagesForm, TokenForm
+from qa_app.models import ApiToken, ReportVersion
 from qa_app.models.reports import FILE_KINDS
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import can, requires
-from qa_app.services import report_charts, report_dashboard, report_versions
+from qa_app.services import api_tokens, report_charts, report_dashboard, report_versions
 from qa_app.services.report_figures import Filters
 from qa_app.services.report_files import render_context
 from qa_app.services.report_scope import (
@@ -215,3 +215,35 @@ def dashboard():
         cohorts=COHORTS,
         statuses=report_dashboard.report_status() if can(current_user, "reports.build") else None,
     )
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@requires("api_tokens.manage")
+def tokens():
+    """Personal API tokens: the new token is shown once, on the page that created it."""
+    form = TokenForm()
+    created = None
+    if form.validate_on_submit():
+        try:
+            _token, created = api_tokens.create_token(current_user, form.name.data, now=utcnow())
+        except api_tokens.TokenRefused as exc:
+            db.session.rollback()
+            form.name.errors = [str(exc)]
+        else:
+            db.session.commit()
+            form = TokenForm(formdata=None)
+    return render_template(
+        "reports/tokens.html", form=form, created=created, tokens=api_tokens.tokens_of(current_user)
+    )
+
+
+@bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+@requires("api_tokens.manage")
+def revoke_token(token_id: int):
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    api_tokens.revoke_token(token, by=current_user, now=utcnow())
+    db.session.commit()
+    flash(f"Token '{token.name}' revoked: it no longer works.", "success")
+    return redirect(url_for("reports.tokens"))

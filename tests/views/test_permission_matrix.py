@@ -99,6 +99,10 @@ MATRIX = {
     "reports.download": ("GET", "/reports/{report}/download/html", REPORT_READERS),
     "reports.messages": ("POST", "/reports/{report}/messages", frozenset({"psw"})),
     "reports.publish": ("POST", "/reports/{report}/publish", frozenset({"psw"})),
+    "reports.tokens": ("GET", "/reports/tokens", REPORT_READERS),
+    "reports.revoke_token": ("POST", "/reports/tokens/{token}/revoke", REPORT_READERS),
+    "api.tables": ("GET", "/api/v1/reports/2026-10", REPORT_READERS),
+    "api.table": ("GET", "/api/v1/reports/2026-10/compliance", REPORT_READERS),
 }
 
 # Who can open the sample case: council-wide roles, the head of service of its locality, its
@@ -126,6 +130,8 @@ SCOPED = {
     "reports.show": frozenset({"qa_admin", "dcs", "psw"}),
     "reports.download": frozenset({"qa_admin", "dcs", "psw"}),
 }
+# The JSON API answers anonymous callers 401 (send a token), not a redirect to sign in.
+TOKEN_AUTH = {"api.tables", "api.table"}
 # Scoped POSTs answer with a redirect when allowed.
 SCOPED_OK = {"assignments.decide": 302}
 
@@ -174,6 +180,7 @@ def world(app_ctx):
     ap.line_manager = users["senior_manager"]
     cycle, assignment, extension = sample_world(case, ap)
     report = report_with_html()
+    token = api_token(users["psw"])
     note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
     db.session.add(note)
     db.session.commit()
@@ -193,6 +200,7 @@ def world(app_ctx):
         "extension": extension.id,
         "notification": note.id,
         "report": report.id,
+        "token": token.id,
     }
     return users, ids
 
@@ -211,6 +219,17 @@ def report_with_html():
     )
     db.session.commit()
     return version
+
+
+def api_token(user):
+    from datetime import datetime  # noqa: PLC0415
+
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.services.api_tokens import create_token  # noqa: PLC0415
+
+    token, _plain = create_token(user, "Power BI", now=datetime(2026, 11, 2))
+    db.session.commit()
+    return token
 
 
 def sample_world(case, auditor):
@@ -265,7 +284,9 @@ def test_anonymous_users_are_sent_to_sign_in(client, world, endpoint):
     _, ids = world
     method, template, allowed = MATRIX[endpoint]
     response = _request(client, method, template.format(**ids))
-    if allowed == PUBLIC:
+    if endpoint in TOKEN_AUTH:
+        assert response.status_code == 401
+    elif allowed == PUBLIC:
         assert response.status_code == 200
     else:
         assert response.status_code == 302
