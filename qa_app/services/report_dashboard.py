@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Assignment, Audit, Case, Child, ReportVersion, SampleItem, Team
+from qa_app.models.vocab import COHORTS
 from qa_app.services import report_figures as figures
 from qa_app.services.report_figures import Filters, reported_grade, submitted_audits
 from qa_app.services.report_scope import ReportScope, ScopeError, parse_month, previous_months
-from qa_app.services.report_trends import grade_trends, trends_by
+from qa_app.services.report_trends import grade_trends, team_cohort_counts, trends_by
 from qa_app.services.reports import DEFAULT_INADEQUATE_TARGET, section_titles
 
 MAX_MONTHS = 24
@@ -46,6 +47,7 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
     month = query.to_month
     f = query.filters
     titles = section_titles()
+    cube = team_cohort_counts(months, scope, filters=f)
     by_section = trends_by(months, scope, "section", filters=f)
     if query.section:
         by_section = [t for t in by_section if t.key == query.section]
@@ -58,9 +60,12 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
         "completion": figures.completion(month, scope, as_of=as_of, filters=f)[0],
         "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
         "grades": figures.grade_summary(month, scope, target=DEFAULT_INADEQUATE_TARGET, filters=f),
-        "trends": [t.as_dict() for t in grade_trends(months, scope, filters=f)],
-        "by_team": [t.as_dict() for t in trends_by(months, scope, "team", filters=f)],
-        "by_cohort": [t.as_dict() for t in trends_by(months, scope, "cohort", filters=f)],
+        "trends": [t.as_dict() for t in grade_trends(months, scope, counts=cube["all"])],
+        "by_team": [t.as_dict() for t in trends_by(months, scope, "team", counts=cube["team"])],
+        "by_cohort": [
+            {**t.as_dict(), "title": COHORTS.get(t.key, t.key)}
+            for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
+        ],
         "by_section": [t.as_dict() for t in by_section],
         "drill": drill_down(month, scope, f) if with_drill else None,
         "sections": titles,
