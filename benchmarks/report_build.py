@@ -6,7 +6,7 @@ of service dashboard on the large council, median under 200 ms.
 
 Run with `bash benchmarks/run report_build` (SQLite and a throwaway PostgreSQL), or
 `.venv/bin/python -m benchmarks.report_build` for SQLite only. QA_BENCH_REPORT_CASES sets the
-council size (default 10000). The build and the dashboard run in a child process so that its
+council size (default 10000); QA_BENCH_REPORT_DB=PostgreSQL (or SQLite) runs one database only. The build and the dashboard run in a child process so that its
 peak memory (maximum resident set size) is the build's, not the seeding's.
 """
 
@@ -94,7 +94,10 @@ def main() -> None:
         build_and_dashboard(sys.argv[2])
         return
     with tempfile.TemporaryDirectory() as tmp:
+        only = os.environ.get("QA_BENCH_REPORT_DB")  # "SQLite" or "PostgreSQL": just that one
         for label, url in database_urls(tmp):
+            if only and label != only:
+                continue
             print(f"report build {label}, {CASES:,} cases")
             seed(url)
             subprocess.run(
