@@ -371,9 +371,10 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     insert_rows(Audit.__table__, audits)
     audit_ids = dict(
         db.session.execute(
-            select(Audit.assignment_id, Audit.id).where(
-                Audit.assignment_id.in_(list(assignment_ids.values()))
-            )
+            select(Audit.assignment_id, Audit.id)
+            .join(Assignment, Assignment.id == Audit.assignment_id)
+            .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
+            .where(SampleItem.cycle_id.in_(list(cycle_ids.values())))
         ).all()
     )
     section_rows, compliance_rows, action_rows = [], [], []
