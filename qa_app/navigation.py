@@ -34,12 +34,16 @@ NAV_ITEMS: list[NavItem] = [
 
 def navigation_for(user) -> list[dict]:
     """Items for govukServiceNavigation, the current section marked."""
+    items = [item for item in NAV_ITEMS if can(user, item.permission)]
+    # An item whose own page is open is the current one; otherwise its blueprint decides.
+    exact = any(item.endpoint == request.endpoint for item in items)
     return [
         {
             "text": item.label,
             "href": url_for(item.endpoint),
-            "active": request.blueprint == item.section,
+            "active": item.endpoint == request.endpoint
+            if exact
+            else request.blueprint == item.section,
         }
-        for item in NAV_ITEMS
-        if can(user, item.permission)
+        for item in items
     ]

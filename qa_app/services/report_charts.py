@@ -156,7 +156,7 @@ def trend_chart(trend: dict, title: str) -> Markup:
     for i, p in enumerate(points):
         x = left + i * step
         parts.append(
-            _text(x, height - bottom + 16, _month_tick(p["month"]), size=10, anchor="middle")
+            _text(x, height - bottom + 16, month_tick(p["month"]), size=10, anchor="middle")
         )
         if p["pct"] is None:
             if p["n"]:
@@ -222,7 +222,7 @@ def _signalled_months(trend: dict) -> set[str]:
     return out
 
 
-def _month_tick(month: str) -> str:
+def month_tick(month: str) -> str:
     year, mon = month.split("-")
     return f"{_MONTHS[int(mon) - 1]} {year[2:]}"
 

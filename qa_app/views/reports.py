@@ -36,6 +36,12 @@ from qa_app.services.report_scope import (
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
+@bp.app_template_filter("month_short")
+def month_short(month: str) -> str:
+    """2026-10 -> Oct 26, for narrow table headings."""
+    return report_charts.month_tick(month)
+
+
 def _visible(version_id: int) -> ReportVersion:
     """The version if its scope lies within the user's, else 404."""
     version = db.session.get(ReportVersion, version_id)

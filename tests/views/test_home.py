@@ -73,6 +73,8 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     assert nav_labels(home(client, auth, make_user("qa_admin"))) == [
         "Home",
         "Cases",
+        "Grade trends",
+        "Reports",
         "Sampling",
         "Imports",
         "Toolkits",
@@ -86,6 +88,8 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
         "Home",
         "My audits",
         "Cases",
+        "Grade trends",
+        "Reports",
         "Extension requests",
         "Toolkits",
         "Access log",
