@@ -4,21 +4,31 @@ Every number here comes from the same functions as the monthly report (``report_
 ``report_trends``), so a dashboard and the report agree for the same month and scope.
 """
 
+import hashlib
+import json
+from contextlib import suppress
 from dataclasses import dataclass
 
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
-from qa_app.extensions import db
+from qa_app.extensions import db, redis_store
 from qa_app.models import Assignment, Audit, Case, Child, ReportVersion, SampleItem, Team
 from qa_app.models.vocab import COHORTS
 from qa_app.services import report_figures as figures
 from qa_app.services.report_figures import Filters, reported_grade, submitted_audits
 from qa_app.services.report_scope import ReportScope, ScopeError, parse_month, previous_months
-from qa_app.services.report_trends import grade_trends, team_cohort_counts, trends_by
+from qa_app.services.report_trends import (
+    grade_trends,
+    monthly_grade_counts,
+    team_cohort_counts,
+    trends_by,
+)
 from qa_app.services.reports import DEFAULT_INADEQUATE_TARGET, section_titles
 
 MAX_MONTHS = 24
 DRILL_LIMIT = 200
+CACHE_SECONDS = 3600
 
 
 @dataclass(frozen=True)
@@ -41,14 +51,69 @@ class DashboardQuery:
         return previous_months(self.to_month, count)
 
 
+def data_stamp() -> str:
+    """Changes whenever a submitted audit is added or its reported grade changes."""
+    weighted = func.coalesce(Audit.moderated_grade, 0) * (Audit.id % 997 + 1)
+    row = db.session.execute(
+        select(
+            func.count(Audit.id),
+            func.max(Audit.id),
+            func.max(Audit.saved_at),
+            func.coalesce(func.sum(weighted), 0),
+        ).where(Audit.status.in_(figures.SUBMITTED))
+    ).one()
+    return ":".join(str(v) for v in row)
+
+
+def _cached_counts(scope: ReportScope, months: list[str], f: Filters) -> tuple[dict, dict]:
+    """The 12-month grade counts (team x cohort cube, sections), cached in Redis per data stamp.
+
+    They only change when an audit is submitted or moderated, and the stamp sees both, so a
+    cached answer is always the current one. Without Redis they are computed every time.
+    """
+    key = (
+        "qa:dashboard:"
+        + hashlib.sha256(
+            json.dumps([scope.key, months, f.cohort, f.random_only, data_stamp()]).encode()
+        ).hexdigest()
+    )
+    try:
+        stored = redis_store.connection.get(key)
+    except RedisError:
+        stored = None
+    if stored:
+        raw = json.loads(stored)
+        return (
+            {kind: _unpack(cells) for kind, cells in raw["cube"].items()},
+            _unpack(raw["sections"]),
+        )
+    cube = team_cohort_counts(months, scope, filters=f)
+    sections = monthly_grade_counts(months, scope, by="section", filters=f)
+    payload = {"cube": {k: _pack(v) for k, v in cube.items()}, "sections": _pack(sections)}
+    with suppress(RedisError):
+        redis_store.connection.set(key, json.dumps(payload), ex=CACHE_SECONDS)
+    return cube, sections
+
+
+def _pack(counts: dict) -> list:
+    return [
+        [month, label, {str(g): n for g, n in cell.items()}]
+        for (month, label), cell in counts.items()
+    ]
+
+
+def _unpack(rows: list) -> dict:
+    return {(month, label): {int(g): n for g, n in cell.items()} for month, label, cell in rows}
+
+
 def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=True) -> dict:
     """Headline, trends by team, cohort and section, and the drill-down list of audits."""
     months = query.months()
     month = query.to_month
     f = query.filters
     titles = section_titles()
-    cube = team_cohort_counts(months, scope, filters=f)
-    by_section = trends_by(months, scope, "section", filters=f)
+    cube, section_counts = _cached_counts(scope, months, f)
+    by_section = trends_by(months, scope, "section", counts=section_counts)
     if query.section:
         by_section = [t for t in by_section if t.key == query.section]
     for trend in by_section:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from sqlalchemy import select
 
 from qa_app.clock import local_today
 from qa_app.services.report_scope import COUNCIL, parse_scope
@@ -89,3 +90,26 @@ def test_a_head_of_service_cannot_widen_the_scope(client, auth, world):
     assert (
         "outside what you may see" in page and "South A" not in page.split("There is a problem")[0]
     )
+
+
+def test_cached_trends_follow_every_submission_and_moderation(app_ctx, world):
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import Audit  # noqa: PLC0415
+    from qa_app.services import report_dashboard  # noqa: PLC0415
+    from qa_app.services.report_figures import Filters  # noqa: PLC0415
+    from qa_app.services.report_trends import grade_trends  # noqa: PLC0415
+
+    query = report_dashboard.DashboardQuery("2026-09", MONTH, Filters())
+
+    def live():
+        return [t.as_dict() for t in grade_trends(["2026-09", MONTH], COUNCIL)]
+
+    first = report_dashboard.dashboard(COUNCIL, query, as_of=local_today())
+    assert first["trends"] == live()
+    audit = db.session.scalars(
+        select(Audit).where(Audit.overall_grade == 4, Audit.status == "submitted")
+    ).first()
+    audit.moderated_grade = 2
+    db.session.commit()
+    second = report_dashboard.dashboard(COUNCIL, query, as_of=local_today())
+    assert second["trends"] == live() != first["trends"]
