@@ -94,7 +94,7 @@ def test_a_head_of_service_cannot_widen_the_scope(client, auth, world):
 
 def test_cached_trends_follow_every_submission_and_moderation(app_ctx, world):
     from qa_app.extensions import db  # noqa: PLC0415
-    from qa_app.models import Audit  # noqa: PLC0415
+    from qa_app.models import Audit, AuditEvent  # noqa: PLC0415
     from qa_app.services import report_dashboard  # noqa: PLC0415
     from qa_app.services.report_figures import Filters  # noqa: PLC0415
     from qa_app.services.report_trends import grade_trends  # noqa: PLC0415
@@ -109,7 +109,9 @@ def test_cached_trends_follow_every_submission_and_moderation(app_ctx, world):
     audit = db.session.scalars(
         select(Audit).where(Audit.overall_grade == 4, Audit.status == "submitted")
     ).first()
+    # As moderation does: the grade changes and the change is recorded in the audit's history.
     audit.moderated_grade = 2
+    db.session.add(AuditEvent(audit_id=audit.id, kind="moderated", detail={}))
     db.session.commit()
     second = report_dashboard.dashboard(COUNCIL, query, as_of=local_today())
     assert second["trends"] == live() != first["trends"]
