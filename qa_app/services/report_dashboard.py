@@ -125,6 +125,7 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
     f = query.filters
     titles = section_titles()
     cube, section_counts = _cached_counts(scope, months, f)
+    grades = figures.grade_summary(month, scope, target=DEFAULT_INADEQUATE_TARGET, filters=f)
     by_section = trends_by(months, scope, "section", counts=section_counts)
     if query.section:
         by_section = [t for t in by_section if t.key == query.section]
@@ -136,7 +137,7 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
         "month": month,
         "completion": figures.completion(month, scope, as_of=as_of, filters=f)[0],
         "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
-        "grades": figures.grade_summary(month, scope, target=DEFAULT_INADEQUATE_TARGET, filters=f),
+        "grades": grades,
         "trends": [t.as_dict() for t in grade_trends(months, scope, counts=cube["all"])],
         "by_team": [t.as_dict() for t in trends_by(months, scope, "team", counts=cube["team"])],
         "by_cohort": [
@@ -144,15 +145,17 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
             for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
         ],
         "by_section": [t.as_dict() for t in by_section],
-        "drill": drill_down(month, scope, f) if with_drill else None,
+        "drill": drill_down(month, scope, f, total=grades["n"]) if with_drill else None,
         "sections": titles,
     }
 
 
-def drill_down(month: str, scope: ReportScope, filters: Filters) -> dict:
-    """The month's submitted audits behind the figures (child ids only), newest first."""
+def drill_down(month: str, scope: ReportScope, filters: Filters, *, total: int) -> dict:
+    """The month's submitted audits behind the figures (child ids only), newest first.
+
+    *total* is how many there are (the grade summary's n, from the same filters).
+    """
     base = submitted_audits(month, scope, filters)
-    total = db.session.scalar(base.add_columns(func.count()))
     rows = db.session.execute(
         base.join(Case, Case.id == Audit.case_id)
         .join(Child, Child.id == Case.child_id)
