@@ -22,6 +22,7 @@ from qa_app.extensions import redis_store
 from qa_app.models import BackgroundTask
 
 RUN_TASK = "workers.jobs.run_task"
+BUILD_REPORT = "workers.jobs.build_report_version"
 JOB_CLASS = "workers.appjob.AppJob"
 
 TASK_QUEUES = {"import_cases": "imports", "import_preview": "imports", "build_report": "reports"}
@@ -144,6 +145,22 @@ def task_lock(task_id: int) -> Iterator[bool]:
 
 def task_locked(task_id: int) -> bool:
     return bool(connection().exists(f"qa:task:{task_id}:lock"))
+
+
+def enqueue_report_build(version_id: int) -> str:
+    """Queue the build of a committed report version (at most one pending job per version)."""
+    try:
+        return _enqueue_once(
+            get_queue("reports"),
+            BUILD_REPORT,
+            version_id,
+            job_id=f"report-{version_id}",
+            job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"],
+            retry=Retry(max=2, interval=[30, 300]),
+            failure_ttl=30 * 24 * 3600,
+        )
+    except RedisError as exc:
+        raise BackgroundUnavailable(str(exc)) from exc
 
 
 def claim_period(name: str, period_key: str, ttl_seconds: int) -> bool:

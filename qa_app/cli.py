@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
         demo,
         imports,
         moderation,
+        report,
         sample,
         toolkits,
         users,
@@ -31,6 +32,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(toolkits.toolkits)
     app.cli.add_command(imports.import_cases)
     app.cli.add_command(moderation.moderation)
+    app.cli.add_command(report.report)
 
 
 def _create_app() -> Flask:

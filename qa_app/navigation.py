@@ -22,6 +22,8 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Team actions", "actions.team", "actions.team", "-"),
     NavItem("Actions dashboard", "actions.dashboard", "actions.dashboard", "-"),
     NavItem("Cases", "cases.index", "cases.view", "cases"),
+    NavItem("Grade trends", "reports.dashboard", "dashboards.view", "-"),
+    NavItem("Reports", "reports.index", "reports.view", "reports"),
     NavItem("Sampling", "cycles.index", "cycles.manage", "cycles"),
     NavItem("Absences", "absences.index", "absences.view", "absences"),
     NavItem("Moderation", "moderation.queue", "moderation.moderate", "moderation"),
@@ -41,12 +43,16 @@ NAV_ITEMS: list[NavItem] = [
 
 def navigation_for(user) -> list[dict]:
     """Items for govukServiceNavigation, the current section marked."""
+    items = [item for item in NAV_ITEMS if can(user, item.permission)]
+    # An item whose own page is open is the current one; otherwise its blueprint decides.
+    exact = any(item.endpoint == request.endpoint for item in items)
     return [
         {
             "text": item.label,
             "href": url_for(item.endpoint),
-            "active": request.blueprint == item.section or request.endpoint == item.endpoint,
+            "active": item.endpoint == request.endpoint
+            if exact
+            else request.blueprint == item.section,
         }
-        for item in NAV_ITEMS
-        if can(user, item.permission)
+        for item in items
     ]

@@ -76,6 +76,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "moderation.manage": frozenset({"qa_admin"}),
     "moderation.agreement": frozenset({"psw", "qa_admin"}),
     "tier3.review": frozenset({"head_of_service", "dcs"}),
+    # The monthly report: each person sees the reports within their scope (council-wide roles
+    # every report, a head of service their locality's, a team manager their team's).
+    "reports.view": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
+    "reports.build": frozenset({"psw", "qa_admin"}),
+    "reports.publish": frozenset({"psw"}),
+    # Live grade trends: heads of service for their locality, the DCS, PSW and QA lead for all.
+    "dashboards.view": frozenset({"dcs", "psw", "qa_admin", "head_of_service"}),
+    # Read-only JSON of the report tables (BI tools), with the same scope as the pages.
+    "api.read": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
+    "api_tokens.manage": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
 }
 
 

@@ -9,7 +9,7 @@ from qa_app import background
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.importers import Limits, StructuralError
-from qa_app.models import BackgroundTask
+from qa_app.models import BackgroundTask, ReportVersion
 from qa_app.services import (
     allocation,
     chase,
@@ -20,6 +20,7 @@ from qa_app.services import (
     mail,
     moderation_reminders,
     notifications,
+    report_versions,
     sampling,
     tasks,
 )
@@ -191,3 +192,32 @@ def chase_moderation(period_key: str) -> int:
     )
     db.session.commit()
     return count
+
+
+def build_report_version(version_id: int) -> str:
+    """Build one committed report version; a failure is recorded on it (shown in the UI)."""
+    version = db.session.get(ReportVersion, version_id)
+    if version is None:
+        raise LookupError(f"report version {version_id} not found")
+    if version.status in ("draft", "published"):
+        return "already built"
+    try:
+        report_versions.build(version, now=utcnow())
+        db.session.commit()
+    except Exception as exc:
+        db.session.rollback()
+        report_versions.mark_failed(db.session.get(ReportVersion, version_id), exc)
+        db.session.commit()
+        raise
+    return "built"
+
+
+def monthly_report(period_key: str) -> str:
+    """The previous month's council draft, on the 1st working day (period key YYYY-MM)."""
+    month = report_versions.previous_month(date.fromisoformat(f"{period_key}-01"))
+    version = report_versions.scheduled_draft(month, now=utcnow())
+    if version is None:
+        db.session.rollback()
+        return "already built"
+    db.session.commit()
+    return build_report_version(version.id)

@@ -104,6 +104,13 @@ PERIODIC_JOBS: list[Periodic] = [
         keep_seconds=2 * 24 * 3600,
     ),
     Periodic(
+        "monthly-report",
+        "workers.jobs.monthly_report",
+        "reports",
+        first_working_day_at(time(6, 0)),
+        keep_seconds=40 * 24 * 3600,
+    ),
+    Periodic(
         "email-digests",
         "workers.jobs.send_digests",
         "default",

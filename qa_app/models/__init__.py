@@ -3,6 +3,7 @@
 from qa_app.models.access import AccessLog
 from qa_app.models.action_reminders import ActionReminder
 from qa_app.models.actions import Action, ActionEvent
+from qa_app.models.api_tokens import ApiToken
 from qa_app.models.audits import (
     Audit,
     AuditComplianceAnswer,
@@ -29,6 +30,7 @@ from qa_app.models.moderation import (
 )
 from qa_app.models.notifications import EmailMessage, Notification
 from qa_app.models.org import Locality, Team
+from qa_app.models.reports import ReportFile, ReportVersion
 from qa_app.models.sampling import (
     Assignment,
     AuditCycle,
@@ -46,6 +48,7 @@ __all__ = [
     "Action",
     "ActionEvent",
     "ActionReminder",
+    "ApiToken",
     "Assignment",
     "Audit",
     "AuditComplianceAnswer",
@@ -68,6 +71,8 @@ __all__ = [
     "ModerationSectionGrade",
     "Notification",
     "Reflection",
+    "ReportFile",
+    "ReportVersion",
     "SafeguardingConcern",
     "SampleItem",
     "StaffAlias",

@@ -9,6 +9,7 @@ def register_blueprints(app: Flask) -> None:
         access_log,
         actions,
         agreement,
+        api,
         assignments,
         audits,
         auth,
@@ -20,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
         moderation,
         notifications,
         organisation,
+        reports,
         tasks,
         tier3,
         toolkits,
@@ -30,6 +32,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (cycles, assignments, notifications, absences, audits, actions):
         app.register_blueprint(module.bp)
-    for module in (moderation, tier3, agreement):
+    for module in (moderation, tier3, agreement, reports, api):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

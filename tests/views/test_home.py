@@ -72,7 +72,11 @@ def test_auditor_sees_capacity(client, auth, council):
 def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     assert nav_labels(home(client, auth, make_user("qa_admin"))) == [
         "Home",
+        "My actions",
+        "Actions dashboard",
         "Cases",
+        "Grade trends",
+        "Reports",
         "Sampling",
         "Absences",
         "Agreement",
@@ -88,7 +92,11 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
     assert nav_labels(home(client, auth, make_user("dcs"))) == [
         "Home",
         "My audits",
+        "My actions",
+        "Actions dashboard",
         "Cases",
+        "Grade trends",
+        "Reports",
         "Absences",
         "Tier 3 reviews",
         "Moderation disputes",
@@ -97,7 +105,12 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
         "Access log",
     ]
     auth.logout()
-    assert nav_labels(home(client, auth, council["worker"])) == ["Home", "Cases", "Toolkits"]
+    assert nav_labels(home(client, auth, council["worker"])) == [
+        "Home",
+        "My actions",
+        "Cases",
+        "Toolkits",
+    ]
 
 
 def test_home_counts_use_uk_local_date():

@@ -25,6 +25,7 @@ PUBLIC = "public"
 AUDITORS = frozenset(
     {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
 )
+REPORT_READERS = frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"})
 DECIDERS = frozenset({"team_manager", "senior_manager", "head_of_service", "dcs", "psw"})
 ACTION_OVERSIGHT = frozenset({"psw", "dcs", "qa_admin", "head_of_service"})
 MODERATORS = frozenset({"independent_auditor", "senior_manager", "head_of_service", "psw"})
@@ -132,6 +133,21 @@ MATRIX = {
     "tier3.index": ("GET", "/tier3/", TIER3),
     "agreement.index": ("GET", "/agreement/", frozenset({"psw", "qa_admin"})),
     "tier3.review": ("GET", "/tier3/{tier3}", TIER3),
+    "reports.index": ("GET", "/reports/", REPORT_READERS),
+    "reports.dashboard": (
+        "GET",
+        "/reports/dashboard",
+        frozenset({"dcs", "psw", "qa_admin", "head_of_service"}),
+    ),
+    "reports.build": ("POST", "/reports/build", frozenset({"psw", "qa_admin"})),
+    "reports.show": ("GET", "/reports/{report}", REPORT_READERS),
+    "reports.download": ("GET", "/reports/{report}/download/html", REPORT_READERS),
+    "reports.messages": ("POST", "/reports/{report}/messages", frozenset({"psw"})),
+    "reports.publish": ("POST", "/reports/{report}/publish", frozenset({"psw"})),
+    "reports.tokens": ("GET", "/reports/tokens", REPORT_READERS),
+    "reports.revoke_token": ("POST", "/reports/tokens/{token}/revoke", REPORT_READERS),
+    "api.tables": ("GET", "/api/v1/reports/2026-10", REPORT_READERS),
+    "api.table": ("GET", "/api/v1/reports/2026-10/compliance", REPORT_READERS),
 }
 
 AUDIT_READERS = frozenset(
@@ -219,6 +235,12 @@ SCOPED_OK = {
 SCOPED["actions.detail"] = SCOPED["cases.detail"]
 SCOPED["actions.change"] = SCOPED["cases.detail"]
 SCOPED_OK["actions.change"] = 400  # the empty action form: version missing
+# The sample report is the council's: heads of service and team managers see their own
+# locality's or team's reports only.
+SCOPED["reports.show"] = frozenset({"qa_admin", "dcs", "psw"})
+SCOPED["reports.download"] = frozenset({"qa_admin", "dcs", "psw"})
+# The JSON API answers anonymous callers 401 (send a token), not a redirect to sign in.
+TOKEN_AUTH = {"api.tables", "api.table"}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -266,6 +288,8 @@ def world(app_ctx):
     cycle, assignment, extension = sample_world(case, ap)
     audit, concern = audit_world(assignment, users["advanced_practitioner"])
     action = make_action(case=case, owner=users["social_worker"])
+    report = report_with_html()
+    token = api_token(users["psw"])
     note = Notification(user_id=ap.id, kind="test", subject="Hello", dedupe_key="matrix", body="")
     exemption = Absence(
         user_id=ap.id,
@@ -295,9 +319,38 @@ def world(app_ctx):
         "audit": audit.id,
         "concern": concern.id,
         "action": action.id,
+        "report": report.id,
+        "token": token.id,
     }
     ids |= moderation_world(users, case, assignment)
     return users, ids
+
+
+def report_with_html():
+    """A council report version with a stored HTML file (no figures: nothing to compute)."""
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.models import ReportFile, ReportVersion  # noqa: PLC0415
+
+    version = ReportVersion(
+        month="2026-10", scope="council", version=1, status="failed", as_of=date(2026, 11, 2)
+    )
+    db.session.add(version)
+    db.session.add(
+        ReportFile(version=version, kind="html", size=4, sha256="0" * 64, content=b"<p>")
+    )
+    db.session.commit()
+    return version
+
+
+def api_token(user):
+    from datetime import datetime  # noqa: PLC0415
+
+    from qa_app.extensions import db  # noqa: PLC0415
+    from qa_app.services.api_tokens import create_token  # noqa: PLC0415
+
+    token, _plain = create_token(user, "Power BI", now=datetime(2026, 11, 2))
+    db.session.commit()
+    return token
 
 
 def sample_world(case, auditor):
@@ -446,7 +499,9 @@ def test_anonymous_users_are_sent_to_sign_in(client, world, endpoint):
     _, ids = world
     method, template, allowed = MATRIX[endpoint]
     response = _request(client, method, template.format(**ids))
-    if allowed == PUBLIC:
+    if endpoint in TOKEN_AUTH:
+        assert response.status_code == 401
+    elif allowed == PUBLIC:
         assert response.status_code == 200
     else:
         assert response.status_code == 302

@@ -109,6 +109,7 @@ def test_every_job_name_resolves():
 
     for name in (
         background.RUN_TASK,
+        background.BUILD_REPORT,
         background.JOB_CLASS,
         *(p.job for p in schedule.PERIODIC_JOBS),
     ):

@@ -20,6 +20,7 @@ from qa_app.services.demo.actions_history import seed_action_history
 from qa_app.services.demo.auditing import size_audit_pool
 from qa_app.services.demo.caseload import insert_caseload, plan_caseload
 from qa_app.services.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
+from qa_app.services.demo.history import seed_history
 from qa_app.services.demo.moderation_history import seed_moderation_history
 from qa_app.services.tasks import Progress
 from qa_app.services.toolkits import ToolkitsRefused, load_toolkit_files, shipped_toolkit_files
@@ -36,6 +37,9 @@ __all__ = [
 ]
 
 
+HISTORY_MONTHS = 12
+
+
 class DemoRefused(ValueError):
     """The demo cannot be loaded here (the database already holds a council)."""
 
@@ -49,6 +53,7 @@ class DemoSummary:
     open_cases: int
     by_cohort: dict[str, int]
     seed: int
+    history: dict[str, int]
     actions: int = 0
 
     def as_dict(self) -> dict:
@@ -101,11 +106,12 @@ def seed_demo(
         load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
     except ToolkitsRefused as exc:
         raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
-    # After the audit history (services/demo/history.py) has made submitted audits: moderate,
-    # dispute and escalate them. Does nothing when there are none.
+    report(99, "Creating 12 months of audit history")
+    history = seed_history(today=today, rng=rng, months=HISTORY_MONTHS)
+    # Then moderate, dispute and escalate the submitted audits.
     report(99, "Moderating the audit history")
     seed_moderation_history(today=today, rng=random.Random(seed + 6))
-    # Then the audits' actions, in every state.
+    # Then the audits' actions, in every state, with the reminders already sent.
     report(99, "Raising and ageing the audits' actions")
     actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
     report(100, "Demo council ready")
@@ -118,6 +124,7 @@ def seed_demo(
         by_cohort=counts.by_cohort,
         seed=seed,
         actions=actions.get("actions", 0),
+        history=history,
     )
 
 

@@ -1,0 +1,56 @@
+"""Forms for the monthly report: build a version, edit key messages, create an API token."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Regexp
+
+from qa_app.services.report_versions import MAX_KEY_MESSAGES
+
+
+class BuildForm(FlaskForm):
+    month = StringField(
+        "Month",
+        widget=GovTextInput(),
+        description="For example, 2026-10",
+        validators=[
+            InputRequired(message="Enter the month to report on, like 2026-10"),
+            Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Enter the month as YYYY-MM, like 2026-10"),
+        ],
+    )
+    scope = StringField(
+        "Scope",
+        widget=GovTextInput(),
+        description="council, locality:NAME or team:NAME. Leave blank for your own scope.",
+        validators=[Length(max=220)],
+    )
+    submit = SubmitField("Build a new version", widget=GovSubmitInput())
+
+
+class KeyMessagesForm(FlaskForm):
+    key_messages = TextAreaField(
+        "Key messages",
+        widget=GovTextArea(),
+        description="One message per line. They open the report and are printed in the PDF.",
+        validators=[
+            InputRequired(message="Enter at least one key message"),
+            Length(
+                max=MAX_KEY_MESSAGES,
+                message=f"Key messages: at most {MAX_KEY_MESSAGES:,} characters",
+            ),
+        ],
+    )
+    submit = SubmitField("Save key messages", widget=GovSubmitInput())
+
+
+class TokenForm(FlaskForm):
+    name = StringField(
+        "Token name",
+        widget=GovTextInput(),
+        description="What the token is for, like 'Power BI monthly refresh'",
+        validators=[
+            InputRequired(message="Enter a name for the token"),
+            Length(max=100, message="Token name: at most 100 characters"),
+        ],
+    )
+    submit = SubmitField("Create token", widget=GovSubmitInput())

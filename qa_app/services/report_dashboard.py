@@ -1,0 +1,190 @@
+"""Live grade-trend dashboards (heads of service, DCS, PSW): the report's own figures, live.
+
+Every number here comes from the same functions as the monthly report (``report_figures``,
+``report_trends``), so a dashboard and the report agree for the same month and scope.
+"""
+
+import hashlib
+import json
+from contextlib import suppress
+from dataclasses import dataclass
+
+from redis.exceptions import RedisError
+from sqlalchemy import func, select
+
+from qa_app.extensions import db, redis_store
+from qa_app.models import (
+    Assignment,
+    Audit,
+    AuditEvent,
+    Case,
+    Child,
+    ReportVersion,
+    SampleItem,
+    Team,
+)
+from qa_app.models.vocab import COHORTS
+from qa_app.services import report_figures as figures
+from qa_app.services.report_figures import Filters, reported_grade, submitted_audits
+from qa_app.services.report_scope import ReportScope, ScopeError, parse_month, previous_months
+from qa_app.services.report_trends import (
+    grade_trends,
+    monthly_grade_counts,
+    team_cohort_counts,
+    trends_by,
+)
+from qa_app.services.reports import DEFAULT_INADEQUATE_TARGET, section_titles
+
+MAX_MONTHS = 24
+DRILL_LIMIT = 200
+CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    from_month: str
+    to_month: str
+    filters: Filters
+    section: str | None = None
+
+    def months(self) -> list[str]:
+        """The months from..to, oldest first (at most MAX_MONTHS); ScopeError if backwards."""
+        start, end = parse_month(self.from_month), parse_month(self.to_month)
+        count = (end[0] - start[0]) * 12 + end[1] - start[1] + 1
+        if count < 1:
+            raise ScopeError(
+                f"months: {self.from_month} is after {self.to_month}; choose an earlier start"
+            )
+        if count > MAX_MONTHS:
+            raise ScopeError(f"months: at most {MAX_MONTHS} months at once")
+        return previous_months(self.to_month, count)
+
+
+def data_stamp() -> str:
+    """Changes whenever an audit's reported figures may have changed.
+
+    Every change to an audit (submission, moderation, a dispute decided, a reopening) is
+    recorded as an ``AuditEvent`` (models.audits), so the newest event id, with the newest audit
+    id, moves whenever a grade can. Both are primary-key lookups: scanning ``audits`` itself
+    costs 100+ ms at 100,000 audits because each row carries its answers JSON.
+    """
+    row = db.session.execute(
+        select(
+            select(func.max(AuditEvent.id)).scalar_subquery(),
+            select(func.max(Audit.id)).scalar_subquery(),
+        )
+    ).one()
+    return f"{row[0] or 0}:{row[1] or 0}"
+
+
+def _cached_counts(scope: ReportScope, months: list[str], f: Filters) -> tuple[dict, dict]:
+    """The 12-month grade counts (team x cohort cube, sections), cached in Redis per data stamp.
+
+    They only change when an audit is submitted or moderated, and the stamp sees both, so a
+    cached answer is always the current one. Without Redis they are computed every time.
+    """
+    key = (
+        "qa:dashboard:"
+        + hashlib.sha256(
+            json.dumps([scope.key, months, f.cohort, f.random_only, data_stamp()]).encode()
+        ).hexdigest()
+    )
+    try:
+        stored = redis_store.connection.get(key)
+    except RedisError:
+        stored = None
+    if stored:
+        raw = json.loads(stored)
+        return (
+            {kind: _unpack(cells) for kind, cells in raw["cube"].items()},
+            _unpack(raw["sections"]),
+        )
+    cube = team_cohort_counts(months, scope, filters=f)
+    sections = monthly_grade_counts(months, scope, by="section", filters=f)
+    payload = {"cube": {k: _pack(v) for k, v in cube.items()}, "sections": _pack(sections)}
+    with suppress(RedisError):
+        redis_store.connection.set(key, json.dumps(payload), ex=CACHE_SECONDS)
+    return cube, sections
+
+
+def _pack(counts: dict) -> list:
+    return [
+        [month, label, {str(g): n for g, n in cell.items()}]
+        for (month, label), cell in counts.items()
+    ]
+
+
+def _unpack(rows: list) -> dict:
+    return {(month, label): {int(g): n for g, n in cell.items()} for month, label, cell in rows}
+
+
+def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=True) -> dict:
+    """Headline, trends by team, cohort and section, and the drill-down list of audits."""
+    months = query.months()
+    month = query.to_month
+    f = query.filters
+    titles = section_titles()
+    cube, section_counts = _cached_counts(scope, months, f)
+    grades = figures.grade_summary(month, scope, target=DEFAULT_INADEQUATE_TARGET, filters=f)
+    by_section = trends_by(months, scope, "section", counts=section_counts)
+    if query.section:
+        by_section = [t for t in by_section if t.key == query.section]
+    for trend in by_section:
+        trend.title = titles.get(trend.key, trend.key)
+    return {
+        "scope": scope,
+        "months": months,
+        "month": month,
+        "completion": figures.completion(month, scope, as_of=as_of, filters=f)[0],
+        "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
+        "grades": grades,
+        "trends": [t.as_dict() for t in grade_trends(months, scope, counts=cube["all"])],
+        "by_team": [t.as_dict() for t in trends_by(months, scope, "team", counts=cube["team"])],
+        "by_cohort": [
+            {**t.as_dict(), "title": COHORTS.get(t.key, t.key)}
+            for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
+        ],
+        "by_section": [t.as_dict() for t in by_section],
+        "drill": drill_down(month, scope, f, total=grades["n"]) if with_drill else None,
+        "sections": titles,
+    }
+
+
+def drill_down(month: str, scope: ReportScope, filters: Filters, *, total: int) -> dict:
+    """The month's submitted audits behind the figures (child ids only), newest first.
+
+    *total* is how many there are (the grade summary's n, from the same filters).
+    """
+    base = submitted_audits(month, scope, filters)
+    rows = db.session.execute(
+        base.join(Case, Case.id == Audit.case_id)
+        .join(Child, Child.id == Case.child_id)
+        .outerjoin(Team, Team.id == SampleItem.team_id)
+        .add_columns(
+            Audit.id.label("audit_id"),
+            Audit.case_id,
+            Child.la_child_id.label("child_id"),
+            Team.name.label("team"),
+            SampleItem.cohort,
+            SampleItem.selection,
+            Assignment.tier,
+            reported_grade().label("grade"),
+            Audit.moderated_grade,
+            Audit.submitted_at,
+        )
+        .order_by(Audit.submitted_at.desc(), Audit.id.desc())
+        .limit(DRILL_LIMIT)
+    ).all()
+    return {"total": total or 0, "rows": rows, "limit": DRILL_LIMIT}
+
+
+def report_status(limit: int = 6) -> list[ReportVersion]:
+    """The latest council report versions, for the PSW's dashboard."""
+    return list(
+        db.session.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.scope == "council")
+            .order_by(ReportVersion.month.desc(), ReportVersion.version.desc())
+            .limit(limit)
+        )
+    )

@@ -1,0 +1,287 @@
+"""The monthly audit report (DESIGN.md §3): every figure for a month and a scope, as plain data.
+
+``report_data`` gathers the figures (each a grouped SQL query in ``report_figures`` or
+``report_trends``) into one JSON-serialisable dict; ``report_tables`` turns it into the tables the
+HTML page, the PDF and the workbook all show, so the three never disagree. The data holds child
+ids only through the audit lists of the export, never names; learning themes (strongest and
+weakest sections) are about sections, never about a worker.
+
+Agreement statistics and escalations / tier 3 reviews come from the moderation feature (issue 6);
+until it is merged ``agreement_figures`` and ``escalation_figures`` return None and the outputs
+say "not yet available".
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+
+from qa_app.extensions import db
+from qa_app.models import ToolkitVersion
+from qa_app.services import report_figures as figures
+from qa_app.services.report_scope import COUNCIL, ReportScope, parse_month, previous_months
+from qa_app.services.report_trends import grade_trends
+
+DEFAULT_INADEQUATE_TARGET = 10.0
+TREND_MONTHS = 12
+MONTH_NAMES = [date(2000, m, 1).strftime("%B") for m in range(1, 13)]
+
+
+def month_label(month: str) -> str:
+    year, mon = parse_month(month)
+    return f"{MONTH_NAMES[mon - 1]} {year}"
+
+
+def section_titles() -> dict[str, str]:
+    """Section key -> title, from the toolkit versions (newest first wins)."""
+    titles: dict[str, str] = {}
+    versions = db.session.scalars(select(ToolkitVersion).order_by(ToolkitVersion.id.desc()))
+    for version in versions:
+        for section in version.definition.sections:
+            titles.setdefault(section.key, section.title)
+    return titles
+
+
+def agreement_figures(month: str, scope: ReportScope) -> dict | None:
+    """Moderation agreement (exact, within one, weighted kappa, optimism index).
+
+    Provided by ``services.agreement`` (issue 6, not on this branch): returns None until the
+    lead wires it in after merging; the outputs then show "not yet available".
+    """
+    return None
+
+
+def escalation_figures(month: str, scope: ReportScope) -> dict | None:
+    """Escalations and tier 3 reviews raised, completed and overdue (issue 6): None until wired."""
+    return None
+
+
+def report_data(
+    month: str,
+    scope: ReportScope = COUNCIL,
+    *,
+    as_of: date,
+    target: float = DEFAULT_INADEQUATE_TARGET,
+) -> dict:
+    """Every figure of the monthly report for *month* and *scope*, with trends to *month*.
+
+    *as_of* is the day the report is built: outstanding audits past their due date and open
+    actions past theirs count as overdue on that day.
+    """
+    parse_month(month)
+    summary = figures.grade_summary(month, scope, target=target)
+    completion = figures.completion(month, scope, as_of=as_of)[0]
+    titles = section_titles()
+    sections = figures.sections(month, scope)
+    for row in sections:
+        row["title"] = titles.get(row["key"], row["key"].replace("_", " ").capitalize())
+    strongest, weakest = figures.strongest_and_weakest(sections)
+    months = previous_months(month, TREND_MONTHS)
+    actions = figures.actions(month, scope, as_of=as_of)
+    return {
+        "month": month,
+        "month_label": month_label(month),
+        "scope": scope.key,
+        "scope_label": scope.label,
+        "as_of": as_of.isoformat(),
+        "target_inadequate_pct": target,
+        "min_n": figures.MIN_N,
+        "headline": {
+            "audits_expected": completion["expected"],
+            "audits_completed": completion["completed"],
+            "late": completion["late"],
+            "outstanding": completion["outstanding"],
+            "overdue": completion["overdue"],
+            "completed_pct": completion["completed_pct"],
+            "grades": {g: summary[g] for g in ("1", "2", "3", "4")},
+            "graded": summary["n"],
+            "good_or_better_pct": summary["good_or_better_pct"],
+            "inadequate_pct": summary["inadequate_pct"],
+            "above_target": summary["above_target"],
+        },
+        "completion": {
+            by: figures.completion(month, scope, as_of=as_of, by=by)
+            for by in ("team", "role", "auditor")
+        },
+        "grades": {
+            "all": summary,
+            **{
+                f"by_{by}": figures.grades(month, scope, target=target, by=by)
+                for by in ("selection", "locality", "team", "cohort")
+            },
+        },
+        "sections": sections,
+        "strongest": [r["key"] for r in strongest],
+        "weakest": [r["key"] for r in weakest],
+        "compliance": figures.compliance(month, scope),
+        "trends": [t.as_dict() for t in grade_trends(months, scope)],
+        "moderation": figures.moderation(month, scope),
+        "agreement": agreement_figures(month, scope),
+        "escalations": escalation_figures(month, scope),
+        "actions": actions,
+    }
+
+
+def default_key_messages(data: dict) -> str:
+    """A factual first draft of the key messages, for the PSW to rewrite."""
+    head = data["headline"]
+    lines = [
+        f"{head['audits_completed']} of {head['audits_expected']} audits due in "
+        f"{data['month_label']} were completed ({head['late']} late, "
+        f"{head['outstanding']} outstanding)."
+    ]
+    if head["good_or_better_pct"] is not None:
+        lines.append(
+            f"{head['good_or_better_pct']:g}% of audited cases were judged good or better; "
+            f"{head['inadequate_pct']:g}% inadequate against a target of at most "
+            f"{data['target_inadequate_pct']:g}%."
+        )
+    titles = {s["key"]: s["title"] for s in data["sections"]}
+    if data["strongest"]:
+        lines.append("Strongest areas: " + ", ".join(titles[k] for k in data["strongest"]) + ".")
+    if data["weakest"]:
+        lines.append(
+            "Areas for development: " + ", ".join(titles[k] for k in data["weakest"]) + "."
+        )
+    return "\n".join(lines)
+
+
+# --- tables shared by the page, the PDF and the workbook ---------------------------------------
+
+
+@dataclass
+class Column:
+    key: str
+    label: str
+    kind: str = "int"  # text | int | pct
+
+
+@dataclass
+class Table:
+    key: str  # also the workbook's sheet name (at most 31 characters)
+    title: str
+    columns: list[Column]
+    rows: list[list] = field(default_factory=list)
+    note: str = ""
+
+
+GRADE_COLUMNS = [
+    Column("n", "Audits"),
+    Column("1", "Outstanding"),
+    Column("2", "Good"),
+    Column("3", "Requires improvement"),
+    Column("4", "Inadequate"),
+    Column("good_or_better_pct", "% good or better", "pct"),
+    Column("inadequate_pct", "% inadequate", "pct"),
+]
+COMPLETION_COLUMNS = [
+    Column("expected", "Expected"),
+    Column("completed", "Completed"),
+    Column("late", "Completed late"),
+    Column("outstanding", "Outstanding"),
+    Column("overdue", "Overdue"),
+    Column("completed_pct", "% completed", "pct"),
+]
+SUPPRESSED_NOTE = "Percentages of fewer than 5 audits are suppressed (shown as a dash)."
+
+
+def _rows(items: list[dict], columns: list[Column], label: str = "label") -> list[list]:
+    return [[item[label], *(item[c.key] for c in columns)] for item in items]
+
+
+def report_tables(data: dict) -> list[Table]:
+    """The report's tables, in the order the report shows them."""
+    tables = [
+        Table(
+            "grades_by_selection",
+            "Reported grades: all audits, random sample and thematic cases",
+            [Column("label", "Audits", "text"), *GRADE_COLUMNS],
+            _rows([data["grades"]["all"], *data["grades"]["by_selection"]], GRADE_COLUMNS),
+            SUPPRESSED_NOTE,
+        )
+    ]
+    for by, title in (("locality", "locality"), ("team", "team"), ("cohort", "cohort")):
+        tables.append(
+            Table(
+                f"grades_by_{by}",
+                f"Reported grades by {title}",
+                [Column("label", title.capitalize(), "text"), *GRADE_COLUMNS],
+                _rows(data["grades"][f"by_{by}"], GRADE_COLUMNS),
+                SUPPRESSED_NOTE,
+            )
+        )
+    section_columns = [Column("not_applicable", "Not applicable"), *GRADE_COLUMNS]
+    tables.append(
+        Table(
+            "sections",
+            "Grades by toolkit section",
+            [Column("title", "Section", "text"), *section_columns],
+            _rows(data["sections"], section_columns, label="title"),
+            SUPPRESSED_NOTE,
+        )
+    )
+    compliance_columns = [
+        Column("yes", "Yes"),
+        Column("no", "No"),
+        Column("not_applicable", "Not applicable"),
+        Column("yes_pct", "% yes", "pct"),
+    ]
+    tables.append(
+        Table(
+            "compliance",
+            "Compliance",
+            [Column("label", "Item", "text"), *compliance_columns],
+            _rows(data["compliance"], compliance_columns),
+            "% yes of the audits where the question applied.",
+        )
+    )
+    for trend in data["trends"]:
+        tables.append(
+            Table(
+                f"trend_{trend['key']}",
+                f"{trend['title']}: 12 months with 95% intervals",
+                [
+                    Column("month", "Month", "text"),
+                    Column("n", "Audits"),
+                    Column("successes", "Count"),
+                    Column("pct", "%", "pct"),
+                    Column("low", "95% interval from", "pct"),
+                    Column("high", "95% interval to", "pct"),
+                ],
+                [
+                    [p["month"], p["n"], p["successes"], p["pct"], p["low"], p["high"]]
+                    for p in trend["points"]
+                ],
+                SUPPRESSED_NOTE + " Wilson score intervals.",
+            )
+        )
+    for by, title in (("team", "team"), ("role", "auditor's role"), ("auditor", "auditor")):
+        tables.append(
+            Table(
+                f"completion_by_{by}",
+                f"Audits expected and completed by {title}",
+                [Column("label", title.capitalize(), "text"), *COMPLETION_COLUMNS],
+                _rows(data["completion"][by], COMPLETION_COLUMNS),
+            )
+        )
+    mod = data["moderation"]
+    act = data["actions"]
+    tables.append(
+        Table(
+            "moderation_and_actions",
+            "Moderation and actions",
+            [Column("label", "Measure", "text"), Column("value", "Value", "int")],
+            [
+                ["Audits submitted", mod["audits"]],
+                ["Audits moderated", mod["moderated"]],
+                ["Grades changed by moderation", mod["changed"]],
+                ["Actions raised in the month", act["raised"]],
+                ["Actions completed in the month", act["completed"]],
+                ["Actions verified in the month", act["verified"]],
+                ["Actions overdue on the report date", act["overdue"]],
+                ["Verified actions that made a difference", act["effective"]],
+                ["Verified actions that partly made a difference", act["partly_effective"]],
+            ],
+        )
+    )
+    return tables

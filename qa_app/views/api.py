@@ -1,0 +1,141 @@
+"""Read-only JSON for BI tools (Power BI, Excel): one endpoint per report table.
+
+Authenticated by a personal API token (``Authorization: Bearer cqa_...``) or the browser
+session; the same permission and scope rules as the pages apply. Nothing here changes data
+except a token's last-used time.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_login import current_user
+
+from qa_app.clock import local_today, utcnow
+from qa_app.extensions import csrf, db
+from qa_app.permissions import can
+from qa_app.services import api_tokens, report_export
+from qa_app.services.report_scope import (
+    ScopeError,
+    parse_month,
+    parse_scope,
+    scope_for_user,
+    within,
+)
+from qa_app.services.reports import report_data, report_tables
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _problem(status: int, message: str):
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def api_view(permission: str) -> Callable:
+    """Token (or session) authentication, then the permission check, as JSON errors."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            header = request.headers.get("Authorization", "")
+            user = None
+            if header.startswith("Bearer "):
+                user = api_tokens.user_for_token(header[7:].strip(), now=utcnow())
+                db.session.commit()
+                if user is None:
+                    return _problem(401, "The API token is not valid (revoked or mistyped)")
+            elif current_user.is_authenticated:
+                user = current_user
+            if user is None:
+                return _problem(401, "Send a personal API token: Authorization: Bearer <token>")
+            if not can(user, permission):
+                return _problem(403, "Your roles do not include the report data")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        wrapped.permission = permission
+        return csrf.exempt(wrapped)
+
+    return decorator
+
+
+def _scope():
+    mine = scope_for_user(g.api_user)
+    if mine is None:
+        abort(_problem(403, "You have no reporting scope"))
+    try:
+        scope = parse_scope(request.args["scope"]) if request.args.get("scope") else mine
+    except ScopeError as exc:
+        abort(_problem(400, str(exc)))
+    if not within(mine, scope):
+        abort(_problem(404, f"scope {scope.key!r}: not found within your scope"))
+    return scope
+
+
+def _month(month: str) -> str:
+    try:
+        parse_month(month)
+    except ScopeError as exc:
+        abort(_problem(400, str(exc)))
+    return month
+
+
+@bp.route("/reports/<month>")
+@api_view("api.read")
+def tables(month: str):
+    """The tables available for *month*, with their URLs."""
+    month = _month(month)
+    scope = _scope()
+    data = report_data(month, scope, as_of=local_today())
+    names = [t.key for t in report_tables(data)] + ["audits", "actions"]
+    return jsonify(
+        {"month": month, "scope": scope.key, "tables": names, "headline": data["headline"]}
+    )
+
+
+@bp.route("/reports/<month>/<table>")
+@api_view("api.read")
+def table(month: str, table: str):
+    """One table as typed JSON rows: {"columns": [...], "rows": [{column: value}]}."""
+    month = _month(month)
+    scope = _scope()
+    if table == "audits":
+        columns, rows = report_export.audit_rows(month, scope)
+        return jsonify(
+            {"month": month, "scope": scope.key, "table": table, "columns": columns, "rows": rows}
+        )
+    if table == "actions":
+        rows = report_export.action_rows(month, scope, today=local_today())
+        return jsonify(
+            {
+                "month": month,
+                "scope": scope.key,
+                "table": table,
+                "columns": report_export.ACTION_COLUMNS,
+                "rows": rows,
+            }
+        )
+    found = next(
+        (
+            t
+            for t in report_tables(report_data(month, scope, as_of=local_today()))
+            if t.key == table
+        ),
+        None,
+    )
+    if found is None:
+        return _problem(404, f"no table {table!r}: see /api/v1/reports/{month} for the list")
+    columns = [{"key": c.key, "label": c.label, "type": c.kind} for c in found.columns]
+    rows = [dict(zip([c.key for c in found.columns], values, strict=True)) for values in found.rows]
+    return jsonify(
+        {
+            "month": month,
+            "scope": scope.key,
+            "table": table,
+            "title": found.title,
+            "columns": columns,
+            "rows": rows,
+        }
+    )

@@ -1,0 +1,42 @@
+"""The PSW builds last month's report from the demo history, reads it, and publishes it."""
+
+from playwright.sync_api import expect
+
+from qa_app.clock import local_today
+from qa_app.services.report_versions import previous_month
+from tests.browser.helpers import axe_violations, screenshot, sign_in
+
+
+def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
+    month = previous_month(local_today())
+    sign_in(page, live_server.url, "psw@demo.casefile.test")
+    page.get_by_role("link", name="Reports").click()
+    page.get_by_label("Month").fill(month)
+    page.get_by_role("button", name="Build a new version").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Monthly audit report")
+    expect(page.get_by_text("Draft", exact=True)).to_be_visible()
+    expect(page.locator("svg.report-chart").first).to_be_visible()
+    expect(page.get_by_role("link", name="Board paper (PDF)")).to_be_visible()
+    assert axe_violations(page) == []
+    screenshot(page, "report-draft")
+    page.get_by_label("Key messages").fill("Completion is strong.\nChronologies remain weak.")
+    page.get_by_role("button", name="Save key messages").click()
+    expect(page.get_by_text("Key messages saved.")).to_be_visible()
+    page.get_by_test_id("publish").click()
+    expect(page.get_by_text("published. It can no longer change.")).to_be_visible()
+    expect(page.get_by_text("Chronologies remain weak.")).to_be_visible()
+
+
+def test_head_of_service_explores_grade_trends(page, live_server):
+    sign_in(page, live_server.url, "hos.north@demo.casefile.test")
+    page.get_by_role("link", name="Grade trends").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Grade trends")
+    expect(page.locator("[data-table=by_team]")).to_contain_text("North")
+    expect(page.locator("[data-table=by_team]")).not_to_contain_text("East ")
+    assert axe_violations(page) == []
+    screenshot(page, "grade-trends")
+    page.get_by_label("Random sample only").check()
+    page.get_by_label("Cohort").select_option("cla")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_label("Cohort")).to_have_value("cla")
+    expect(page.locator("[data-table=by_cohort]")).to_contain_text("Child in our care")

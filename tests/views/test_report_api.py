@@ -1,0 +1,108 @@
+"""The read-only JSON API: personal tokens (hashed), the pages' scoping, typed rows."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from qa_app.clock import local_today
+from qa_app.extensions import db
+from qa_app.models import ApiToken
+from qa_app.services.report_scope import parse_scope
+from qa_app.services.reports import report_data, report_tables
+from tests.factories import make_toolkit_version, make_user
+from tests.services.report_data import Spec, load, make_world
+
+MONTH = "2026-10"
+
+
+@pytest.fixture
+def world(app_ctx):
+    world = make_world(make_toolkit_version())
+    load(
+        world,
+        [
+            Spec(MONTH, i % 3, "cin", "random", True, False, 1 + i % 4, None, (2, 3, None),
+                 ("yes", "no", "yes", "na"))
+            for i in range(12)
+        ],
+    )  # fmt: skip
+    return world
+
+
+def _new_token(client, auth, user) -> str:
+    auth.login(user)
+    page = client.post("/reports/tokens", data={"name": "Power BI"}).get_data(as_text=True)
+    auth.logout()
+    return re.search(r'class="report-token">(cqa_[^<]+)<', page).group(1)
+
+
+def test_a_token_reads_the_tables_within_its_users_scope(client, auth, world):
+    hos = make_user("head_of_service", locality=world.teams[0].locality)
+    token = _new_token(client, auth, hos)
+    stored = db.session.scalar(select(ApiToken))
+    assert token not in (stored.token_hash, stored.prefix) and stored.token_hash != token
+    headers = {"Authorization": f"Bearer {token}"}
+
+    listing = client.get(f"/api/v1/reports/{MONTH}", headers=headers).get_json()
+    assert listing["scope"] == "locality:North" and "compliance" in listing["tables"]
+    body = client.get(f"/api/v1/reports/{MONTH}/grades_by_team", headers=headers).get_json()
+    want = next(
+        t
+        for t in report_tables(
+            report_data(MONTH, parse_scope("locality:North"), as_of=local_today())
+        )
+        if t.key == "grades_by_team"
+    )
+    keys = [c["key"] for c in body["columns"]]
+    assert keys == [c.key for c in want.columns]
+    assert [[r[k] for k in keys] for r in body["rows"]] == [list(r) for r in want.rows]
+    assert all(isinstance(r["n"], int) for r in body["rows"])
+    assert {r["label"] for r in body["rows"]} == {"North A", "North B"}
+
+    assert (
+        client.get(f"/api/v1/reports/{MONTH}/audits?scope=council", headers=headers).status_code
+        == 404
+    )
+    audits = client.get(f"/api/v1/reports/{MONTH}/audits", headers=headers).get_json()
+    assert len(audits["rows"]) == 8 and audits["columns"][3] == "child_id"
+    assert client.get(f"/api/v1/reports/{MONTH}/nope", headers=headers).status_code == 404
+    assert client.get("/api/v1/reports/2026-13/audits", headers=headers).status_code == 400
+    db.session.expire_all()
+    assert db.session.scalar(select(ApiToken.last_used_at)) is not None
+
+
+def test_revoked_or_wrong_tokens_are_refused(client, auth, world):
+    psw = make_user("psw")
+    token = _new_token(client, auth, psw)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get(f"/api/v1/reports/{MONTH}/compliance", headers=headers).status_code == 200
+    wrong = {"Authorization": "Bearer cqa_not-a-token"}
+    assert client.get(f"/api/v1/reports/{MONTH}/compliance", headers=wrong).status_code == 401
+    auth.login(psw)
+    token_id = db.session.scalar(select(ApiToken.id))
+    client.post(f"/reports/tokens/{token_id}/revoke")
+    auth.logout()
+    response = client.get(f"/api/v1/reports/{MONTH}/compliance", headers=headers)
+    assert response.status_code == 401 and "not valid" in response.get_json()["error"]
+
+
+def test_a_social_workers_token_gets_no_report_data(client, auth, world):
+    from datetime import datetime  # noqa: PLC0415
+
+    from qa_app.services.api_tokens import create_token  # noqa: PLC0415
+
+    worker = make_user("social_worker")
+    _row, plain = create_token(worker, "Mine", now=datetime(2026, 11, 2))
+    db.session.commit()
+    response = client.get(
+        f"/api/v1/reports/{MONTH}/compliance", headers={"Authorization": f"Bearer {plain}"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_token_needs_a_name(client, auth, world):
+    auth.login(make_user("psw"))
+    page = client.post("/reports/tokens", data={"name": ""}).get_data(as_text=True)
+    assert "Enter a name for the token" in page
+    assert db.session.scalars(select(ApiToken)).all() == []
