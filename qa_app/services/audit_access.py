@@ -4,15 +4,30 @@ manager, the head of service of the case's locality and the council-wide roles."
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.models import Audit, User
+from qa_app.models import Audit, Moderation, User
 from qa_app.permissions import is_council_wide
 from qa_app.services.actions import team_manager_of
+
+
+def moderating_blind(user: User, audit: Audit) -> bool:
+    """Whether *user* moderates *audit* and has not yet recorded their blind grades: until
+    then the audit itself is closed to them, or moderation would not be blind."""
+    return (
+        db.session.scalar(
+            select(Moderation.id).where(
+                Moderation.audit_id == audit.id,
+                Moderation.moderator_id == user.id,
+                Moderation.blind_at.is_(None),
+            )
+        )
+        is not None
+    )
 
 
 def can_read(user: User, audit: Audit) -> bool:
     if audit.auditor_id == user.id:
         return True
-    if audit.status == "draft":
+    if audit.status == "draft" or moderating_blind(user, audit):
         return False
     case = audit.case
     if is_council_wide(user) or case.worker_id == user.id:

@@ -220,3 +220,20 @@ def test_admin_adds_an_audit_and_bad_input_is_named(world, client, auth):
     assert db.session.scalar(select(Moderation.reason).where(Moderation.audit_id == other.id)) == (
         "admin"
     )
+
+
+def test_a_moderator_who_may_read_audits_cannot_open_this_one_before_grading_it(
+    world, client, auth
+):
+    # The head of service of the case's locality may normally read its audits; as its
+    # moderator they may not, until their blind grades are recorded.
+    moderation = world["moderation"]
+    moderation.moderator_id = world["hos"].id
+    db.session.commit()
+    auth.login(world["hos"])
+    audit_id = world["audit"].id
+    assert client.get(f"/audits/{audit_id}").status_code == 404
+    assert client.get(f"/audits/{audit_id}/audit.pdf").status_code == 404
+    moderation.blind_at = datetime(2026, 11, 24, 10)
+    db.session.commit()
+    assert client.get(f"/audits/{audit_id}").status_code == 200
