@@ -2,13 +2,14 @@
 
 import csv
 import json
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.models import ReportVersion
-from tests.factories import make_toolkit_version
+from qa_app.models import Audit, Moderation, ModerationSectionGrade, ReportVersion
+from tests.factories import make_toolkit_version, make_user
 from tests.services.report_data import Spec, load, make_world
 
 MONTH = "2026-10"
@@ -25,6 +26,22 @@ def world(app_ctx):
             for i in range(9)
         ],
     )  # fmt: skip
+    # The moderation record behind the moderated audit (blind grade 4, moderator known).
+    moderated = db.session.scalar(select(Audit).where(Audit.moderated_grade.is_not(None)))
+    moderator = make_user("advanced_practitioner", email="moderator@example.test")
+    db.session.add(
+        Moderation(
+            audit_id=moderated.id,
+            moderator_id=moderator.id,
+            reason="random",
+            status="completed",
+            due_on=date(2026, 11, 6),
+            blind_overall_grade=4,
+            blind_at=datetime(2026, 10, 30),
+            sections=[ModerationSectionGrade(section_key="assessment", blind_grade=3)],
+        )
+    )
+    db.session.commit()
     return world
 
 
@@ -83,7 +100,9 @@ def test_export_writes_the_documented_columns(runner, world, tmp_path):
     with (tmp_path / "moderation.csv").open() as handle:
         moderation = list(csv.DictReader(handle))
     assert [(m["section"], m["auditor_grade"], m["moderator_grade"]) for m in moderation] == [
-        ("overall", "2", "4")
+        ("overall", "2", "4"),
+        ("assessment", "2", "3"),
     ]
+    assert {m["moderator_email"] for m in moderation} == {"moderator@example.test"}
     with (tmp_path / "actions.csv").open() as handle:
         assert len(list(csv.DictReader(handle))) == 8

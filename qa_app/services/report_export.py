@@ -27,6 +27,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.actions import OPEN_STATUSES
+from qa_app.services import moderation_export
 from qa_app.services.report_figures import month_items
 from qa_app.services.report_scope import COUNCIL, ReportScope, month_end
 
@@ -65,14 +66,7 @@ ACTION_COLUMNS = [
     "effectiveness",
     "overdue",
 ]
-MODERATION_COLUMNS = [
-    "audit_id",
-    "auditor_email",
-    "moderator_email",
-    "section",
-    "auditor_grade",
-    "moderator_grade",
-]
+MODERATION_COLUMNS = list(moderation_export.CSV_COLUMNS)
 
 
 def section_keys() -> list[str]:
@@ -192,30 +186,12 @@ def action_rows(month: str, scope: ReportScope = COUNCIL, *, today: date) -> lis
     return out
 
 
-def moderation_rows(month: str, scope: ReportScope = COUNCIL) -> list[dict]:
-    """Overall grades of the month's moderated audits: auditor's against moderator's.
-
-    The moderation records (moderator, section grades) arrive with issue 6; until then the
-    moderator is unknown here and only the overall grade is listed.
-    """
-    query = (
-        month_items(month, scope)
-        .join(Audit, Audit.assignment_id == Assignment.id)
-        .join(User, User.id == Audit.auditor_id)
-        .where(Audit.moderated_grade.is_not(None))
-        .add_columns(Audit.id, User.email, Audit.overall_grade, Audit.moderated_grade)
-        .order_by(Audit.id)
-    )
+def moderation_rows(month: str) -> list[dict]:
+    """The month's blind-graded moderations, as ``qa moderation export`` writes them: the
+    overall row, then a row per section (the moderator's grade is the blind one)."""
     return [
-        {
-            "audit_id": audit_id,
-            "auditor_email": email,
-            "moderator_email": None,
-            "section": "overall",
-            "auditor_grade": auditor,
-            "moderator_grade": moderator,
-        }
-        for audit_id, email, auditor, moderator in db.session.execute(query)
+        dict(zip(MODERATION_COLUMNS, row, strict=True))
+        for row in moderation_export.export_rows(month)
     ]
 
 

@@ -100,6 +100,7 @@ def xlsx_bytes(data: dict, tables: list[Table] | None = None) -> bytes:
     bold = book.add_format({"bold": True})
     header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
     percent = book.add_format({"num_format": "0.0"})
+    decimal = book.add_format({"num_format": "0.00"})
     cover = book.add_worksheet("About")
     about = [
         ("Report", "Monthly case file audit report"),
@@ -131,6 +132,8 @@ def xlsx_bytes(data: dict, tables: list[Table] | None = None) -> bytes:
                     sheet.write_string(r, col, str(value))
                 elif column.kind == "pct":
                     sheet.write_number(r, col, float(value), percent)
+                elif column.kind == "dec":
+                    sheet.write_number(r, col, float(value), decimal)
                 else:
                     sheet.write_number(r, col, value)
         sheet.set_column(0, 0, 40)

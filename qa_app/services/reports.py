@@ -6,9 +6,8 @@ HTML page, the PDF and the workbook all show, so the three never disagree. The d
 ids only through the audit lists of the export, never names; learning themes (strongest and
 weakest sections) are about sections, never about a worker.
 
-Agreement statistics and escalations / tier 3 reviews come from the moderation feature (issue 6);
-until it is merged ``agreement_figures`` and ``escalation_figures`` return None and the outputs
-say "not yet available".
+Agreement statistics and escalations / tier 3 reviews come from ``report_moderation`` (over the
+moderation feature's records).
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import ToolkitVersion
+from qa_app.services import agreement, report_moderation
 from qa_app.services import report_figures as figures
 from qa_app.services.report_scope import COUNCIL, ReportScope, parse_month, previous_months
 from qa_app.services.report_trends import grade_trends
@@ -40,20 +40,6 @@ def section_titles() -> dict[str, str]:
         for section in version.definition.sections:
             titles.setdefault(section.key, section.title)
     return titles
-
-
-def agreement_figures(month: str, scope: ReportScope) -> dict | None:
-    """Moderation agreement (exact, within one, weighted kappa, optimism index).
-
-    Provided by ``services.agreement`` (issue 6, not on this branch): returns None until the
-    lead wires it in after merging; the outputs then show "not yet available".
-    """
-    return None
-
-
-def escalation_figures(month: str, scope: ReportScope) -> dict | None:
-    """Escalations and tier 3 reviews raised, completed and overdue (issue 6): None until wired."""
-    return None
 
 
 def report_data(
@@ -116,8 +102,8 @@ def report_data(
         "compliance": figures.compliance(month, scope),
         "trends": [t.as_dict() for t in grade_trends(months, scope)],
         "moderation": figures.moderation(month, scope),
-        "agreement": agreement_figures(month, scope),
-        "escalations": escalation_figures(month, scope),
+        "agreement": report_moderation.agreement_figures(month, scope),
+        "escalations": report_moderation.escalation_figures(month, scope, as_of=as_of),
         "actions": actions,
     }
 
@@ -153,7 +139,7 @@ def default_key_messages(data: dict) -> str:
 class Column:
     key: str
     label: str
-    kind: str = "int"  # text | int | pct
+    kind: str = "int"  # text | int | pct | dec (two decimal places)
 
 
 @dataclass
@@ -163,6 +149,7 @@ class Table:
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
     note: str = ""
+    empty: str = ""  # shown in place of rows when there are none; default "No audits."
 
 
 GRADE_COLUMNS = [
@@ -284,4 +271,73 @@ def report_tables(data: dict) -> list[Table]:
             ],
         )
     )
+    tables.append(_agreement_table(data["agreement"]))
+    tables.append(_escalation_table(data["escalations"]))
     return tables
+
+
+def _pct(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+def _dec(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+def _agreement_table(ag: dict) -> Table:
+    low, high = ag["kappa_ci"]
+    return Table(
+        "agreement",
+        "Agreement between auditors and moderators (overall grade against the blind grade)",
+        [
+            Column("label", "Grade", "text"),
+            Column("pairs", "Moderated audits"),
+            Column("exact", "Exact agreement", "pct"),
+            Column("within_one", "Within one grade", "pct"),
+            Column("kappa", "Weighted kappa", "dec"),
+            Column("kappa_low", "Kappa 95% CI low", "dec"),
+            Column("kappa_high", "Kappa 95% CI high", "dec"),
+            Column("optimism", "Optimism index", "dec"),
+        ],
+        [
+            [
+                "Overall grade",
+                ag["pairs"],
+                _pct(ag["exact_agreement"]),
+                _pct(ag["within_one"]),
+                _dec(ag["kappa_quadratic"]),
+                _dec(low),
+                _dec(high),
+                _dec(ag["optimism_index"]),
+            ]
+        ]
+        if ag["pairs"]
+        else [],
+        "Quadratic-weighted kappa with its 95% confidence interval. Optimism index: the "
+        "auditor's grade code minus the moderator's, averaged; below zero means auditors "
+        "grade more favourably than moderators."
+        + (
+            f" Fewer than {agreement.DEFAULT_SMALL_N} pairs: read with care."
+            if ag["pairs"] > 0 and ag["small_n"]
+            else ""
+        ),
+        empty="No audits of this month have been moderated yet.",
+    )
+
+
+def _escalation_table(esc: dict) -> Table:
+    columns = [
+        Column("label", "Trigger", "text"),
+        Column("triggers", "Fired"),
+        Column("reviews", "Tier 3 reviews"),
+        Column("completed", "Completed"),
+        Column("overdue", "Overdue"),
+    ]
+    return Table(
+        "escalations",
+        "Escalations fired in the month and their tier 3 reviews",
+        columns,
+        _rows(esc["by_kind"], columns[1:]),
+        "Overdue: still open past the review's due date on the report date.",
+        empty="No escalations this month.",
+    )
