@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from benchmarks.common import bench_app, database_urls, summarise, timed
 from qa_app.bulk import insert_rows
-from qa_app.extensions import db
+from qa_app.extensions import db, redis_store
 from qa_app.models import Action, ActionReminder, Case, EmailMessage, Notification, User, UserRole
 from qa_app.services.calendar import add_working_days
 from qa_app.services.chase import run_chase
@@ -28,7 +28,7 @@ REQUESTS = 30
 
 
 def seed(n_actions: int, cases: int) -> None:
-    seed_demo(cases=cases, seed=2026, today=TODAY, now=datetime(2026, 11, 23, 6))
+    seed_demo(cases=cases, seed=2026, today=TODAY, now=datetime(2026, 11, 23, 6), history_months=0)
     db.session.commit()
     rng = random.Random(7)
     case_rows = db.session.execute(select(Case.id, Case.worker_id)).all()
@@ -103,7 +103,20 @@ def dashboard_median(app) -> dict:
         timed(lambda: client.get("/actions/dashboard?priority=high&overdue=1"))
         for _ in range(REQUESTS)
     ]
-    return {"all": summarise(samples), "filtered": summarise(filtered)}
+
+    def after_a_change():
+        # The first view after any action changes: the cached counts no longer apply.
+        with app.app_context():
+            for key in redis_store.connection.scan_iter("qa:actions-dashboard:*"):
+                redis_store.connection.delete(key)
+        return timed(lambda: client.get("/actions/dashboard"))
+
+    cold = [after_a_change() for _ in range(10)]
+    return {
+        "all": summarise(samples),
+        "filtered": summarise(filtered),
+        "first view after a change": summarise(cold),
+    }
 
 
 def main() -> None:
@@ -160,7 +173,11 @@ def main() -> None:
                 print(
                     f"PSW dashboard {label} ({name}) {n_actions:,} actions: median "
                     f"{s['median_ms']:.1f} ms, p95 {s['p95_ms']:.1f} ms over {s['n']} requests "
-                    f"({'meets' if s['median_ms'] < 200 else 'MISSES'} < 200 ms)"
+                    + (
+                        ""
+                        if name.startswith("first")
+                        else f" ({'meets' if s['median_ms'] < 200 else 'MISSES'} < 200 ms)"
+                    )
                 )
             with app.app_context():
                 db.session.remove()

@@ -5,7 +5,7 @@ import json
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.models import Case, User
+from qa_app.models import Audit, AuditCycle, Case, ReportVersion, User
 from tests.factories import TEST_PASSWORD, TeamFactory, make_user
 
 
@@ -105,6 +105,27 @@ def test_demo_seed_if_empty_loads_once(runner, app_ctx):
     second = runner.invoke(args=["demo", "seed", "--cases", "300", "--if-empty"])
     assert second.exit_code == 0 and "already holds a council" in second.output
     assert db.session.scalar(select(func.count(Case.id))) == 300
+
+
+def test_demo_seed_history_months_sets_how_much_audit_history_comes_with_it(runner, app_ctx):
+    result = runner.invoke(args=["demo", "seed", "--cases", "300", "--history-months", "0"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Case.id))) == 300
+    assert db.session.scalar(select(func.count(AuditCycle.id))) == 0
+    assert db.session.scalar(select(func.count(ReportVersion.id))) == 0
+    args = "demo seed --cases 300 --history-months 2 --today 2026-11-23 --reset --yes"
+    two = runner.invoke(args=args.split())
+    assert two.exit_code == 0, two.output
+    months = db.session.scalars(select(AuditCycle.month).order_by(AuditCycle.month)).all()
+    assert months == ["2026-09", "2026-10"]
+    # Last month's draft report, as the monthly job would have built it on the 1st.
+    report = db.session.scalar(select(ReportVersion))
+    assert (report.month, report.status, report.trigger) == ("2026-10", "draft", "schedule")
+    assert report.data["headline"]["audits_completed"] > 0 and report.file("pdf").size > 1000
+    assert "Draft audit report for 2026-10 built" in two.output
+    assert db.session.scalar(select(func.count(Audit.id))) > 0
+    bad = runner.invoke(args=["demo", "seed", "--cases", "300", "--history-months", "13"])
+    assert bad.exit_code == 2 and "--history-months" in bad.output
 
 
 def test_demo_seed_refuses_a_non_empty_database_without_reset(runner, app_ctx):

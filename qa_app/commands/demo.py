@@ -29,12 +29,19 @@ def _print_progress(percent: int, message: str) -> None:
 @click.option("--cases", type=click.IntRange(50, 500_000), default=6000, show_default=True)
 @click.option("--seed", type=int, default=2026, show_default=True, help="Same seed, same council")
 @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Reference date")
+@click.option(
+    "--history-months",
+    type=click.IntRange(0, demo_service.HISTORY_MONTHS),
+    default=demo_service.HISTORY_MONTHS,
+    show_default=True,
+    help="Past months of audits, moderation and actions (0: council and caseload only)",
+)
 @click.option("--reset", is_flag=True, help="Delete ALL data first")
 @click.option("--yes", is_flag=True, help="Do not ask before --reset")
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) if the database holds staff")
 @click.option("--background", "in_background", is_flag=True, help="Run as an RQ job and follow it")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON")
-def seed(cases, seed, today, reset, yes, if_empty, in_background, as_json):
+def seed(cases, seed, today, history_months, reset, yes, if_empty, in_background, as_json):
     """Build a realistic fake council (deterministic for a seed)."""
     today = today.date() if today else local_today()
     if if_empty and not demo_service.database_is_empty():
@@ -46,12 +53,17 @@ def seed(cases, seed, today, reset, yes, if_empty, in_background, as_json):
         demo_service.wipe_all_data()
         db.session.commit()
     if in_background:
-        _seed_in_background(cases, seed, today, as_json)
+        _seed_in_background(cases, seed, today, history_months, as_json)
         return
     started = time.perf_counter()
     try:
         summary = demo_service.seed_demo(
-            cases=cases, seed=seed, today=today, now=utcnow(), progress=_print_progress
+            cases=cases,
+            seed=seed,
+            today=today,
+            now=utcnow(),
+            progress=_print_progress,
+            history_months=history_months,
         )
     except demo_service.DemoRefused as exc:
         db.session.rollback()
@@ -59,20 +71,49 @@ def seed(cases, seed, today, reset, yes, if_empty, in_background, as_json):
         sys.exit(2)
     db.session.commit()
     elapsed = time.perf_counter() - started
+    report_month = _build_last_months_report(today)
     if as_json:
-        click.echo(json.dumps({**summary.as_dict(), "seconds": round(elapsed, 2)}))
+        click.echo(
+            json.dumps(
+                {**summary.as_dict(), "seconds": round(elapsed, 2), "report_month": report_month}
+            )
+        )
     else:
         click.echo(
             f"Demo council loaded: {summary.teams} teams, {summary.staff:,} staff, "
             f"{summary.open_cases:,} open cases in {elapsed:.1f}s "
             f"({summary.open_cases / elapsed:,.0f} cases/s)."
         )
+        if report_month:
+            click.echo(f"Draft audit report for {report_month} built: see Reports.")
 
 
-def _seed_in_background(cases: int, seed: int, today: date, as_json: bool) -> None:
-    task = tasks.create_task(
-        "demo_seed", {"cases": cases, "seed": seed, "today": today.isoformat()}, by=None
-    )
+def _build_last_months_report(today: date) -> str | None:
+    """Last month's draft report, as the monthly job would have built it; a failure here
+    leaves the council loaded (the job or the Reports page builds it later)."""
+    if not demo_service.database_has_history():
+        return None
+    _print_progress(100, "Building last month's audit report (as the monthly job would have)")
+    try:
+        version = demo_service.build_last_months_report(today=today, now=utcnow())
+        db.session.commit()
+    except Exception as exc:  # the demo council is committed already; say so and go on
+        db.session.rollback()
+        click.echo(f"Last month's report was not built ({type(exc).__name__}: {exc}).", err=True)
+        return None
+    return version.month if version else None
+
+
+def _seed_in_background(
+    cases: int, seed: int, today: date, history_months: int, as_json: bool
+) -> None:
+    params = {
+        "cases": cases,
+        "seed": seed,
+        "today": today.isoformat(),
+        "history_months": history_months,
+    }
+    task = tasks.create_task("demo_seed", params, by=None)
     db.session.commit()
     try:
         job_id = background.enqueue_task(task)

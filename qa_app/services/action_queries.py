@@ -12,8 +12,9 @@ from sqlalchemy import case, func, or_, select, text, true
 from sqlalchemy.orm import aliased, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
+from qa_app.cache import cached_json
 from qa_app.extensions import db
-from qa_app.models import Action, Audit, Case, Locality, Team, User
+from qa_app.models import Action, ActionEvent, Audit, Case, Import, Locality, Team, User
 from qa_app.models.actions import OPEN_STATUSES, PRIORITIES, SOURCES
 from qa_app.permissions import case_scope, is_council_wide, team_scope
 from qa_app.services.calendar import working_days_after
@@ -202,15 +203,19 @@ def _age_band(today: date) -> ColumnElement:
 
 def _outstanding(user: User, filters: DashboardFilters, today: date, *columns):
     """The filtered, scoped outstanding actions over Action ⋈ Case ⋈ Team, selecting
-    *columns* (default: the action id)."""
-    query = (
-        select(*(columns or (Action.id,)))
-        .select_from(Action)
-        .join(Case, Case.id == Action.case_id)
-        .join(Team, Team.id == Case.team_id, isouter=True)
-        .where(Action.status.in_(OPEN_STATUSES))
-    )
-    query = query.where(true() if is_council_wide(user) else team_scope(user))
+    *columns* (default: the action id). The case and team are joined only when the scope, a
+    filter or a column needs them: every action has a case, so without them the rows are the
+    same and a council-wide list reads ``actions`` alone."""
+    council_wide = is_council_wide(user)
+    needs_team = bool(columns) or not council_wide or filters.locality is not None
+    query = select(*(columns or (Action.id,))).select_from(Action)
+    if needs_team or filters.team is not None:
+        query = query.join(Case, Case.id == Action.case_id)
+    if needs_team:
+        query = query.join(Team, Team.id == Case.team_id, isouter=True)
+    query = query.where(Action.status.in_(OPEN_STATUSES))
+    if not council_wide:
+        query = query.where(team_scope(user))
     if filters.locality is not None:
         query = query.where(Team.locality_id == filters.locality)
     if filters.team is not None:
@@ -254,9 +259,41 @@ def dashboard(user: User, filters: DashboardFilters, today: date, page: int = 1)
     return Dashboard(total, overdue, rows, page, pages, _labelled(counts))
 
 
+def data_stamp() -> list:
+    """Moves whenever an outstanding action's count can change group or filter: every change
+    to an action writes an ``ActionEvent`` (raising one too; bulk loads add new ids), cases
+    change team only by an import, and teams change locality, merge or go with a new
+    ``updated_at`` or a smaller count. All are primary-key or tiny-table lookups."""
+    row = db.session.execute(
+        select(
+            select(func.max(ActionEvent.id)).scalar_subquery(),
+            select(func.max(Action.id)).scalar_subquery(),
+            select(func.max(Import.id)).scalar_subquery(),
+            select(func.max(Team.updated_at)).scalar_subquery(),
+            select(func.count(Team.id)).scalar_subquery(),
+        )
+    ).one()
+    return [str(value) for value in row]
+
+
 def _group_counts(user: User, filters: DashboardFilters, today: date) -> dict[str, list]:
-    """{group: [(key, count, overdue count)]}: one scan with GROUPING SETS on PostgreSQL, one
-    GROUP BY per group elsewhere."""
+    """{group: [(key, count, overdue count)]}, cached in Redis per scope, filters, day and
+    data stamp (so the cached counts are the current ones, matching the list)."""
+    # What team_scope reads: the same scope shares one entry, a changed scope another.
+    scope = (
+        "council"
+        if is_council_wide(user)
+        else [sorted(user.roles), user.effective_locality_id, user.team_id]
+    )
+    key = [scope, filters.as_args(), today.isoformat(), data_stamp()]
+    raw = cached_json(
+        "actions-dashboard", key, lambda: _count_groups(user, filters, today), seconds=600
+    )
+    return {group: [tuple(row) for row in rows] for group, rows in raw.items()}
+
+
+def _count_groups(user: User, filters: DashboardFilters, today: date) -> dict[str, list]:
+    """One scan with GROUPING SETS on PostgreSQL, one GROUP BY per group elsewhere."""
     inner = _outstanding(
         user,
         filters,

@@ -4,15 +4,12 @@ Every number here comes from the same functions as the monthly report (``report_
 ``report_trends``), so a dashboard and the report agree for the same month and scope.
 """
 
-import hashlib
-import json
-from contextlib import suppress
 from dataclasses import dataclass
 
-from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
-from qa_app.extensions import db, redis_store
+from qa_app.cache import cached_json
+from qa_app.extensions import db
 from qa_app.models import (
     Assignment,
     Audit,
@@ -83,28 +80,22 @@ def _cached_counts(scope: ReportScope, months: list[str], f: Filters) -> tuple[d
     They only change when an audit is submitted or moderated, and the stamp sees both, so a
     cached answer is always the current one. Without Redis they are computed every time.
     """
-    key = (
-        "qa:dashboard:"
-        + hashlib.sha256(
-            json.dumps([scope.key, months, f.cohort, f.random_only, data_stamp()]).encode()
-        ).hexdigest()
+
+    def compute() -> dict:
+        cube = team_cohort_counts(months, scope, filters=f)
+        sections = monthly_grade_counts(months, scope, by="section", filters=f)
+        return {"cube": {k: _pack(v) for k, v in cube.items()}, "sections": _pack(sections)}
+
+    raw = cached_json(
+        "dashboard",
+        [scope.key, months, f.cohort, f.random_only, data_stamp()],
+        compute,
+        seconds=CACHE_SECONDS,
     )
-    try:
-        stored = redis_store.connection.get(key)
-    except RedisError:
-        stored = None
-    if stored:
-        raw = json.loads(stored)
-        return (
-            {kind: _unpack(cells) for kind, cells in raw["cube"].items()},
-            _unpack(raw["sections"]),
-        )
-    cube = team_cohort_counts(months, scope, filters=f)
-    sections = monthly_grade_counts(months, scope, by="section", filters=f)
-    payload = {"cube": {k: _pack(v) for k, v in cube.items()}, "sections": _pack(sections)}
-    with suppress(RedisError):
-        redis_store.connection.set(key, json.dumps(payload), ex=CACHE_SECONDS)
-    return cube, sections
+    return (
+        {kind: _unpack(cells) for kind, cells in raw["cube"].items()},
+        _unpack(raw["sections"]),
+    )
 
 
 def _pack(counts: dict) -> list:

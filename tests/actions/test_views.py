@@ -173,6 +173,35 @@ def test_dashboard_counts_match_the_lists_and_filters(client, auth, app_ctx):
     assert "<strong>3</strong> outstanding" in theirs
 
 
+def test_dashboard_counts_are_cached_but_follow_every_change(client, auth, app_ctx):
+    from qa_app.extensions import redis_store  # noqa: PLC0415
+    from qa_app.services import action_lifecycle  # noqa: PLC0415
+
+    psw, head, teams, made, _done = _dashboard_world()
+    auth.login(psw)
+    page = client.get("/actions/dashboard").get_data(as_text=True)
+    assert "<strong>5</strong> outstanding" in page
+    assert redis_store.connection.keys("qa:actions-dashboard:*")  # the counts were cached
+    # An action cancelled: the cached counts are not used again.
+    action_lifecycle.cancel(
+        made[1], by=psw, now=datetime(2026, 11, 23, 9), reason="Duplicate", expected_version=1
+    )
+    db.session.commit()
+    page = client.get("/actions/dashboard").get_data(as_text=True)
+    assert "<strong>4</strong> outstanding, of which <strong>3</strong> overdue" in page
+    assert sum(_counts(page, "priority")) == 4
+    # A team moved to another locality: the head of service's counts follow it.
+    auth.login(head)
+    assert "<strong>2</strong> outstanding" in client.get("/actions/dashboard").get_data(
+        as_text=True
+    )
+    teams[1].locality_id = teams[0].locality_id
+    db.session.commit()
+    assert "<strong>4</strong> outstanding" in client.get("/actions/dashboard").get_data(
+        as_text=True
+    )
+
+
 def test_dashboard_exports_match_the_filtered_list(client, auth, app_ctx):
     psw, _head, teams, made, _done = _dashboard_world()
     auth.login(psw)

@@ -14,7 +14,8 @@ from faker import Faker
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.models import Case, Import, User
+from qa_app.models import AuditCycle, Case, Import, ReportVersion, User
+from qa_app.services import report_versions
 from qa_app.services.accounts import hash_password
 from qa_app.services.demo.actions_history import seed_action_history
 from qa_app.services.demo.auditing import size_audit_pool
@@ -30,6 +31,8 @@ __all__ = [
     "DEMO_PASSWORD",
     "DemoRefused",
     "DemoSummary",
+    "build_last_months_report",
+    "database_has_history",
     "database_is_empty",
     "seed_demo",
     "seed_task",
@@ -65,11 +68,23 @@ def database_is_empty() -> bool:
 
 
 def seed_demo(
-    *, cases: int, seed: int, today: date, now: datetime, progress: Progress | None = None
+    *,
+    cases: int,
+    seed: int,
+    today: date,
+    now: datetime,
+    progress: Progress | None = None,
+    history_months: int = HISTORY_MONTHS,
 ) -> DemoSummary:
-    """Create the demo council in an empty database (flushes; the caller commits)."""
+    """Create the demo council in an empty database (flushes; the caller commits).
+
+    *history_months* past monthly cycles of audits, moderation and actions come with it
+    (0: the council and its caseload only, the fastest load for a very large council).
+    """
     if cases < 50 or cases > 500_000:
         raise DemoRefused("The demo council needs between 50 and 500,000 cases")
+    if not 0 <= history_months <= HISTORY_MONTHS:
+        raise DemoRefused(f"History months must be between 0 and {HISTORY_MONTHS}")
     if not database_is_empty():
         raise DemoRefused(
             "The database already holds staff: the demo council is loaded only into an empty "
@@ -106,14 +121,16 @@ def seed_demo(
         load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
     except ToolkitsRefused as exc:
         raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
-    report(99, "Creating 12 months of audit history")
-    history = seed_history(today=today, rng=rng, months=HISTORY_MONTHS)
-    # Then moderate, dispute and escalate the submitted audits.
-    report(99, "Moderating the audit history")
-    seed_moderation_history(today=today, rng=random.Random(seed + 6))
-    # Then the audits' actions, in every state, with the reminders already sent.
-    report(99, "Raising and ageing the audits' actions")
-    actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
+    history, actions = {}, {}
+    if history_months:
+        report(99, f"Creating {history_months} months of audit history")
+        history = seed_history(today=today, rng=rng, months=history_months)
+        # Then moderate, dispute and escalate the submitted audits.
+        report(99, "Moderating the audit history")
+        seed_moderation_history(today=today, rng=random.Random(seed + 6))
+        # Then the audits' actions, in every state, with the reminders already sent.
+        report(99, "Raising and ageing the audits' actions")
+        actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
     report(100, "Demo council ready")
     return DemoSummary(
         localities=len(council.locality_ids),
@@ -128,6 +145,20 @@ def seed_demo(
     )
 
 
+def database_has_history() -> bool:
+    return db.session.scalar(select(AuditCycle.id).limit(1)) is not None
+
+
+def build_last_months_report(*, today: date, now: datetime) -> ReportVersion | None:
+    """The previous month's council draft, as the monthly-report job builds it on the first
+    working day, so a fresh demo has a report to read (flushes; the caller commits). None when
+    that draft exists already or the demo has no audit history."""
+    if not database_has_history():
+        return None
+    version = report_versions.scheduled_draft(report_versions.previous_month(today), now=now)
+    return None if version is None else report_versions.build(version, now=now)
+
+
 def wipe_all_data() -> None:
     """Delete every row of every table (schema kept): for `qa demo seed --reset` only."""
     for table in reversed(db.metadata.sorted_tables):
@@ -137,11 +168,15 @@ def wipe_all_data() -> None:
 
 def seed_task(task, progress: Progress, *, now: datetime, today: date) -> dict:
     """Run a queued ``demo_seed`` background task; returns the summary stored on the task."""
+    today = date.fromisoformat(task.params["today"]) if task.params.get("today") else today
     summary = seed_demo(
         cases=int(task.params.get("cases", 6000)),
         seed=int(task.params.get("seed", 2026)),
-        today=date.fromisoformat(task.params["today"]) if task.params.get("today") else today,
+        history_months=int(task.params.get("history_months", HISTORY_MONTHS)),
+        today=today,
         now=now,
         progress=progress,
     )
+    progress(100, "Building last month's audit report")
+    build_last_months_report(today=today, now=now)
     return summary.as_dict()
