@@ -53,8 +53,10 @@ def seed(url: str) -> None:
 
 def build_and_dashboard(url: str) -> None:
     """In the child process: one draft build (figures + HTML + PDF + XLSX), then the dashboard."""
+    from sqlalchemy import select  # noqa: PLC0415
+
     from qa_app import create_app  # noqa: PLC0415
-    from qa_app.models import Locality  # noqa: PLC0415
+    from qa_app.models import Locality, User  # noqa: PLC0415
     from qa_app.services import report_dashboard, report_versions  # noqa: PLC0415
     from qa_app.services.report_figures import Filters  # noqa: PLC0415
     from qa_app.services.report_scope import COUNCIL, ReportScope  # noqa: PLC0415
@@ -78,7 +80,8 @@ def build_and_dashboard(url: str) -> None:
             f"  draft build (council, {head['audits_expected']:,} audits in {MONTH}): "
             f"{elapsed:.1f} s  [{sizes}], peak memory after the build {peak:,.0f} MB"
         )
-        locality = db.session.query(Locality).order_by(Locality.name).first()
+        hos = db.session.scalar(select(User).where(User.email == "hos.north@demo.casefile.test"))
+        locality = db.session.get(Locality, hos.effective_locality_id)
         scope = ReportScope("locality", locality.id, locality.name)
         query = report_dashboard.DashboardQuery("2025-11", MONTH, Filters())
         samples = []
@@ -89,10 +92,28 @@ def build_and_dashboard(url: str) -> None:
             db.session.rollback()
         stats = summarise(samples[1:])
         print(
-            f"  head of service dashboard ({locality.name}, 12 months): first (cold cache) "
-            f"{samples[0] * 1000:.0f} ms; then median {stats['median_ms']:.0f} ms, "
+            f"  head of service dashboard figures ({locality.name}, 12 months): first (cold "
+            f"cache) {samples[0] * 1000:.0f} ms; then median {stats['median_ms']:.0f} ms, "
             f"p95 {stats['p95_ms']:.0f} ms (n={stats['n']})"
         )
+        user_id = hos.get_id()
+    # The page as the head of service gets it: figures, charts and HTML.
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = user_id
+    url = f"/reports/dashboard?from=2025-11&to={MONTH}"
+    assert client.get(url).status_code == 200
+    pages = []
+    for _ in range(15):
+        t = time.perf_counter()
+        size = len(client.get(url).data)
+        pages.append(time.perf_counter() - t)
+    stats = summarise(pages)
+    print(
+        f"  head of service dashboard page ({size / 1024:,.0f} KB of HTML): median "
+        f"{stats['median_ms']:.0f} ms, p95 {stats['p95_ms']:.0f} ms (n={stats['n']}) "
+        f"({'meets' if stats['median_ms'] < 200 else 'MISSES'} < 200 ms)"
+    )
 
 
 def main() -> None:

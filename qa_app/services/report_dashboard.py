@@ -74,39 +74,36 @@ def data_stamp() -> str:
     return f"{row[0] or 0}:{row[1] or 0}"
 
 
-def _cached_counts(scope: ReportScope, months: list[str], f: Filters) -> tuple[dict, dict]:
-    """The 12-month grade counts (team x cohort cube, sections), cached in Redis per data stamp.
+def _cached_trends(scope: ReportScope, months: list[str], f: Filters) -> dict:
+    """The dashboard's trends (overall, by team, cohort and section, as dicts), cached in Redis
+    per data stamp.
 
     They only change when an audit is submitted or moderated, and the stamp sees both, so a
-    cached answer is always the current one. Without Redis they are computed every time.
+    cached answer is always the current one. The trends themselves are cached, not only the
+    counts: a large locality has hundreds of teams, each with twelve Wilson intervals and its
+    run-chart signals. Without Redis they are computed every time.
     """
 
     def compute() -> dict:
         cube = team_cohort_counts(months, scope, filters=f)
         sections = monthly_grade_counts(months, scope, by="section", filters=f)
-        return {"cube": {k: _pack(v) for k, v in cube.items()}, "sections": _pack(sections)}
+        return {
+            "trends": [t.as_dict() for t in grade_trends(months, scope, counts=cube["all"])],
+            "by_team": [t.as_dict() for t in trends_by(months, scope, "team", counts=cube["team"])],
+            "by_cohort": [
+                t.as_dict() for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
+            ],
+            "by_section": [
+                t.as_dict() for t in trends_by(months, scope, "section", counts=sections)
+            ],
+        }
 
-    raw = cached_json(
-        "dashboard",
+    return cached_json(
+        "dashboard-trends",
         [scope.key, months, f.cohort, f.random_only, data_stamp()],
         compute,
         seconds=CACHE_SECONDS,
     )
-    return (
-        {kind: _unpack(cells) for kind, cells in raw["cube"].items()},
-        _unpack(raw["sections"]),
-    )
-
-
-def _pack(counts: dict) -> list:
-    return [
-        [month, label, {str(g): n for g, n in cell.items()}]
-        for (month, label), cell in counts.items()
-    ]
-
-
-def _unpack(rows: list) -> dict:
-    return {(month, label): {int(g): n for g, n in cell.items()} for month, label, cell in rows}
 
 
 def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=True) -> dict:
@@ -115,13 +112,13 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
     month = query.to_month
     f = query.filters
     titles = section_titles()
-    cube, section_counts = _cached_counts(scope, months, f)
+    trends = _cached_trends(scope, months, f)
     grades = figures.grade_summary(month, scope, target=DEFAULT_INADEQUATE_TARGET, filters=f)
-    by_section = trends_by(months, scope, "section", counts=section_counts)
-    if query.section:
-        by_section = [t for t in by_section if t.key == query.section]
-    for trend in by_section:
-        trend.title = titles.get(trend.key, trend.key)
+    by_section = [
+        {**t, "title": titles.get(t["key"], t["key"])}
+        for t in trends["by_section"]
+        if not query.section or t["key"] == query.section
+    ]
     return {
         "scope": scope,
         "months": months,
@@ -129,13 +126,10 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
         "completion": figures.completion(month, scope, as_of=as_of, filters=f)[0],
         "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
         "grades": grades,
-        "trends": [t.as_dict() for t in grade_trends(months, scope, counts=cube["all"])],
-        "by_team": [t.as_dict() for t in trends_by(months, scope, "team", counts=cube["team"])],
-        "by_cohort": [
-            {**t.as_dict(), "title": COHORTS.get(t.key, t.key)}
-            for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
-        ],
-        "by_section": [t.as_dict() for t in by_section],
+        "trends": trends["trends"],
+        "by_team": trends["by_team"],
+        "by_cohort": [{**t, "title": COHORTS.get(t["key"], t["key"])} for t in trends["by_cohort"]],
+        "by_section": by_section,
         "drill": drill_down(month, scope, f, total=grades["n"]) if with_drill else None,
         "sections": titles,
     }
@@ -146,16 +140,14 @@ def drill_down(month: str, scope: ReportScope, filters: Filters, *, total: int) 
 
     *total* is how many there are (the grade summary's n, from the same filters).
     """
-    base = submitted_audits(month, scope, filters)
-    rows = db.session.execute(
-        base.join(Case, Case.id == Audit.case_id)
-        .join(Child, Child.id == Case.child_id)
-        .outerjoin(Team, Team.id == SampleItem.team_id)
+    # The newest DRILL_LIMIT first, then their case, child and team: joining those for every
+    # audit of a large locality's month costs more than the sort.
+    newest = (
+        submitted_audits(month, scope, filters)
         .add_columns(
             Audit.id.label("audit_id"),
             Audit.case_id,
-            Child.la_child_id.label("child_id"),
-            Team.name.label("team"),
+            SampleItem.team_id,
             SampleItem.cohort,
             SampleItem.selection,
             Assignment.tier,
@@ -165,6 +157,25 @@ def drill_down(month: str, scope: ReportScope, filters: Filters, *, total: int) 
         )
         .order_by(Audit.submitted_at.desc(), Audit.id.desc())
         .limit(DRILL_LIMIT)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            newest.c.audit_id,
+            newest.c.case_id,
+            Child.la_child_id.label("child_id"),
+            Team.name.label("team"),
+            newest.c.cohort,
+            newest.c.selection,
+            newest.c.tier,
+            newest.c.grade,
+            newest.c.moderated_grade,
+            newest.c.submitted_at,
+        )
+        .join(Case, Case.id == newest.c.case_id)
+        .join(Child, Child.id == Case.child_id)
+        .outerjoin(Team, Team.id == newest.c.team_id)
+        .order_by(newest.c.submitted_at.desc(), newest.c.audit_id.desc())
     ).all()
     return {"total": total or 0, "rows": rows, "limit": DRILL_LIMIT}
 

@@ -34,6 +34,7 @@ from qa_app.services.report_scope import (
 )
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
+TEAM_ROWS = 30  # team rows shown on the dashboard before "Show all teams"
 
 
 @bp.app_template_filter("month_short")
@@ -220,6 +221,9 @@ def dashboard():
         ),
         cohorts=COHORTS,
         statuses=report_dashboard.report_status() if can(current_user, "reports.build") else None,
+        # A large locality has hundreds of teams: the first TEAM_ROWS, then a link to all.
+        team_rows=None if args.get("teams") == "all" else TEAM_ROWS,
+        all_teams_url=url_for("reports.dashboard", **{**args.to_dict(), "teams": "all"}),
     )
 
 

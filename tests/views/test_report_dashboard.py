@@ -115,3 +115,26 @@ def test_cached_trends_follow_every_submission_and_moderation(app_ctx, world):
     db.session.commit()
     second = report_dashboard.dashboard(COUNCIL, query, as_of=local_today())
     assert second["trends"] == live() != first["trends"]
+
+
+def test_many_teams_show_the_first_rows_then_a_link_to_all(client, auth, world, monkeypatch):
+    from qa_app.views import reports as reports_view  # noqa: PLC0415
+
+    monkeypatch.setattr(reports_view, "TEAM_ROWS", 2)
+    auth.login(make_user("psw"))
+
+    def team_rows(page: str, table: str) -> list[str]:
+        body = page[page.index(f'data-table="{table}"') :]
+        body = body[: body.index("</table>")]
+        return re.findall(r'<th scope="row" class="govuk-table__header">([^<]+)</th>', body)
+
+    page = client.get(f"/reports/dashboard?to={MONTH}&cohort=cin").get_data(as_text=True)
+    assert team_rows(page, "by_team") == ["North A", "North B"]
+    assert team_rows(page, "completion_by_team")[:2] == ["North A", "North B"]
+    assert len(team_rows(page, "completion_by_team")) == 2
+    assert "Showing the first 2 of 3 teams, by name." in page
+    link = re.search(r'href="([^"]*teams=all[^"]*)">Show all 3 teams', page).group(1)
+    assert "cohort=cin" in link  # the other filters are kept
+    everything = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
+    assert team_rows(everything, "by_team") == ["North A", "North B", "South A"]
+    assert "Showing the first" not in everything
