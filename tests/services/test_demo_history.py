@@ -52,6 +52,12 @@ def test_history_has_a_cycle_per_past_month_with_realistic_submitted_audits(app_
         "2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10",
     ]  # fmt: skip
     assert summary.history["audits"] > 1000
+    # JSON columns hold JSON objects, not JSON-encoded strings (PostgreSQL's COPY path).
+    from qa_app.models import ActionEvent  # noqa: PLC0415
+
+    assert all(isinstance(s, list) for s in db.session.scalars(select(AuditCycle.strata)))
+    details = db.session.scalars(select(ActionEvent.detail).limit(200)).all()
+    assert details and all(isinstance(d, dict) for d in details)
     # The moderation seeder moves some (all grade 1) audits on to "moderated".
     submitted = db.session.scalars(
         select(Audit).where(Audit.status.in_(("submitted", "moderated", "closed")))

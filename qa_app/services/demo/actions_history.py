@@ -8,7 +8,6 @@ the chase ladder, with the reminders the daily chase job would already have sent
 yesterday. Rows go in with bulk inserts (COPY on PostgreSQL), fast at 100,000 cases.
 """
 
-import json
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -187,9 +186,6 @@ def seed_action_history(*, today: date, rng: Random) -> dict:
                     reminder_id += 1
             counts[_state(row, today)] += 1
             action_id += 1
-    if db.session.connection().dialect.name == "postgresql":
-        for event in events:  # COPY takes the JSON as text
-            event["detail"] = json.dumps(event["detail"])
     for table, rows in ((Action, actions), (ActionEvent, events), (ActionReminder, reminders)):
         for start in range(0, len(rows), 20_000):
             insert_rows(table.__table__, rows[start : start + 20_000])

@@ -12,7 +12,6 @@ Moderated grades are left unset: moderation's own demo seeder moderates a share 
 Everything is bulk-inserted and comes from the caller's seeded generator.
 """
 
-import json
 import math
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
@@ -86,17 +85,6 @@ def _auditor_pool() -> tuple[list[int], dict[int, int | None], list[int]]:
     return [r[0] for r in rows], teams, weights
 
 
-def _on_postgresql() -> bool:
-    return db.session.connection().dialect.name == "postgresql"
-
-
-def _json_value(value):
-    """JSON column values for insert_rows: PostgreSQL's COPY takes the text, SQLAlchemy the object."""
-    if db.session.connection().dialect.name == "postgresql":
-        return json.dumps(value, separators=(",", ":"))
-    return value
-
-
 def _insert_plain(table, rows: list[dict]) -> None:
     """Bulk insert rows of ints, strings and booleans only (the million-row child tables).
 
@@ -163,7 +151,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
             "eligible_count": 0,
             "excluded_audited": 0,
             "excluded_in_cycle": 0,
-            "strata": _json_value([]),
+            "strata": [],
             "draws": 1,
             "drawn_at": datetime.combine(date(y, m, 1), time(7)),
             "drawn_by_id": None,
@@ -282,7 +270,6 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
         cohort_effect,
         rng,
         today,
-        as_json=_json_value if _on_postgresql() else (lambda value: value),
     )
     insert_rows(Audit.__table__, audits)
     audit_ids = dict(

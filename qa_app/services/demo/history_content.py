@@ -180,8 +180,6 @@ def audit_rows(
     cohort_effect,
     rng,
     today,
-    *,
-    as_json,
 ) -> tuple[list[dict], dict[int, dict]]:
     rows: list[dict] = []
     keyed: dict[int, dict] = {}
@@ -236,7 +234,7 @@ def audit_rows(
                 "auditor_id": facts["auditor"],
                 "toolkit_version_id": kit.version_id,
                 "status": "draft" if draft else "submitted",
-                "answers": as_json(answers if not draft else {"sections": {}, "compliance": {}}),
+                "answers": answers if not draft else {"sections": {}, "compliance": {}},
                 "overall_grade": None if draft else overall,
                 "overall_rationale": None if draft else RATIONALE[overall],
                 "suggested_grade": None if draft else suggestion.grade,
