@@ -179,4 +179,5 @@ def seed_task(task, progress: Progress, *, now: datetime, today: date) -> dict:
     )
     progress(100, "Building last month's audit report")
     build_last_months_report(today=today, now=now)
+    progress(100, "Demo council ready")
     return summary.as_dict()
