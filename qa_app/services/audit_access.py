@@ -24,6 +24,18 @@ def moderating_blind(user: User, audit: Audit) -> bool:
     )
 
 
+def blind_audit_ids(user: User) -> set[int]:
+    """The audits *user* moderates and has not yet graded blind: lists that show grades (the
+    grade-trend drill-down, the API's audit rows) hide those audits' grades from them."""
+    return set(
+        db.session.scalars(
+            select(Moderation.audit_id).where(
+                Moderation.moderator_id == user.id, Moderation.blind_at.is_(None)
+            )
+        )
+    )
+
+
 def can_read(user: User, audit: Audit) -> bool:
     if audit.auditor_id == user.id:
         return True

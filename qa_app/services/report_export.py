@@ -48,6 +48,7 @@ AUDIT_COLUMNS = [
     "overall_grade_moderated",
     "overall_grade_reported",
 ]
+GRADE_COLUMNS = {"overall_grade_auditor", "overall_grade_moderated", "overall_grade_reported"}
 ACTION_COLUMNS = [
     "action_id",
     "audit_id",
@@ -184,6 +185,20 @@ def action_rows(month: str, scope: ReportScope = COUNCIL, *, today: date) -> lis
             }
         )
     return out
+
+
+def hide_grades(rows: list[dict], audit_ids: set[int]) -> list[dict]:
+    """*rows* of ``audit_rows`` with every grade blanked for *audit_ids* (audits the reader
+    still has to moderate blind); the rows stay, so counts still add up."""
+    if not audit_ids:
+        return rows
+    fixed = set(AUDIT_COLUMNS) - GRADE_COLUMNS
+    return [
+        {k: (v if k in fixed else None) for k, v in row.items()}
+        if row["audit_id"] in audit_ids
+        else row
+        for row in rows
+    ]
 
 
 def moderation_rows(month: str) -> list[dict]:

@@ -14,7 +14,7 @@ from flask_login import current_user
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import csrf, db
 from qa_app.permissions import can
-from qa_app.services import api_tokens, report_export
+from qa_app.services import api_tokens, audit_access, report_export
 from qa_app.services.report_scope import (
     ScopeError,
     parse_month,
@@ -103,6 +103,7 @@ def table(month: str, table: str):
     scope = _scope()
     if table == "audits":
         columns, rows = report_export.audit_rows(month, scope)
+        rows = report_export.hide_grades(rows, audit_access.blind_audit_ids(g.api_user))
         return jsonify(
             {"month": month, "scope": scope.key, "table": table, "columns": columns, "rows": rows}
         )

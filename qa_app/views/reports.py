@@ -21,7 +21,13 @@ from qa_app.models import ApiToken, ReportVersion
 from qa_app.models.reports import FILE_KINDS
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import can, requires
-from qa_app.services import api_tokens, report_charts, report_dashboard, report_versions
+from qa_app.services import (
+    api_tokens,
+    audit_access,
+    report_charts,
+    report_dashboard,
+    report_versions,
+)
 from qa_app.services.report_figures import Filters
 from qa_app.services.report_files import render_context
 from qa_app.services.report_scope import (
@@ -223,6 +229,8 @@ def dashboard():
         statuses=report_dashboard.report_status() if can(current_user, "reports.build") else None,
         # A large locality has hundreds of teams: the first TEAM_ROWS, then a link to all.
         team_rows=None if args.get("teams") == "all" else TEAM_ROWS,
+        # Moderation is blind: an audit the user still has to grade shows no grade here.
+        blind=audit_access.blind_audit_ids(current_user),
         all_teams_url=url_for("reports.dashboard", **{**args.to_dict(), "teams": "all"}),
     )
 

@@ -237,3 +237,32 @@ def test_a_moderator_who_may_read_audits_cannot_open_this_one_before_grading_it(
     moderation.blind_at = datetime(2026, 11, 24, 10)
     db.session.commit()
     assert client.get(f"/audits/{audit_id}").status_code == 200
+
+
+def test_lists_with_grades_hide_them_from_the_blind_moderator(world, client, auth):
+    # The grade-trend drill-down and the API's audit rows show grades; the audit's moderator
+    # (here the locality's head of service, who may see both) sees none until they have graded.
+    moderation = world["moderation"]
+    moderation.moderator_id = world["hos"].id
+    db.session.commit()
+    auth.login(world["hos"])
+    audit_id = world["audit"].id
+
+    def drill_row():
+        page = client.get("/reports/dashboard?from=2026-11&to=2026-11").get_data(as_text=True)
+        table = page[page.index('data-table="drill"') :]
+        return table[: table.index("</tr>", table.index("<tbody"))]
+
+    def api_row():
+        rows = client.get("/api/v1/reports/2026-11/audits").get_json()["rows"]
+        return next(r for r in rows if r["audit_id"] == audit_id)
+
+    assert "Hidden until you have recorded your moderation grades" in drill_row()
+    assert "Inadequate" not in drill_row()
+    hidden = api_row()
+    assert hidden["overall_grade_auditor"] is None and hidden["assessment"] is None
+    assert hidden["child_id"]  # the row itself is still there
+    moderation.blind_at = datetime(2026, 11, 24, 10)
+    db.session.commit()
+    assert "Inadequate" in drill_row()
+    assert api_row()["overall_grade_auditor"] == 4 and api_row()["assessment"] == 4
