@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Absence, Audit, AuditEvent, Case, Moderation, Team, User, UserRole
+from qa_app.models.toolkit_definition import INADEQUATE
 from qa_app.services.calendar import add_working_days
 from qa_app.services.moderation_rules import MODERATOR_ROLES, ModerationRules
 from qa_app.services.notifications import Message, notify
@@ -68,6 +69,12 @@ def eligible_moderators(audit: Audit, *, today: date) -> list[User]:
     """Everyone in the pool who may moderate *audit* under the hard rules."""
     case = audit.case
     excluded = {audit.auditor_id, case.worker_id, case.iro_id} - {None}
+    if audit.overall_grade == INADEQUATE:
+        # The locality's head of service reviews an Inadequate audit at tier 3 with the
+        # auditor's grade in front of them: they cannot also grade it blind.
+        head = locality_head(case)
+        if head is not None:
+            excluded.add(head.id)
     absent = select(Absence.user_id).where(Absence.starts_on <= today, Absence.ends_on >= today)
     query = (
         select(User)

@@ -107,7 +107,8 @@ def test_a_head_of_service_never_decides_about_their_own_moderation(app_ctx):
     north = LocalityFactory(name="North")
     hos = make_user("head_of_service", locality=north)
     dcs = make_user("dcs")
-    audit = make_submitted_audit(grade=4, case=CaseFactory(team=TeamFactory(locality=north)))
+    # Outstanding: always moderated, and (unlike Inadequate) the locality head may moderate it.
+    audit = make_submitted_audit(grade=1, case=CaseFactory(team=TeamFactory(locality=north)))
     after_submission(audit, by=audit.auditor, now=NOW, rng=random.Random(1), base_url="http://x")
     moderation = db.session.scalar(select(Moderation).where(Moderation.audit_id == audit.id))
     assert moderation.moderator_id == hos.id  # the only one in the pool

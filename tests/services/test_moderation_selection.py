@@ -93,6 +93,16 @@ def test_hard_rules_never_the_auditor_nor_the_case_team_nor_absent(app_ctx):
     assert moderation.status == "assigned" and moderation.moderator_id == outsider.id
 
 
+def test_the_locality_head_never_moderates_an_inadequate_audit_they_review_at_tier_3(app_ctx):
+    team = TeamFactory()
+    head = make_user("head_of_service", locality=team.locality)
+    inadequate = make_submitted_audit(grade=4, case=CaseFactory(team=team))
+    requires_improvement = make_submitted_audit(grade=3, case=CaseFactory(team=team))
+    assert head not in sel.eligible_moderators(inadequate, today=NOW.date())
+    assert head in sel.eligible_moderators(requires_improvement, today=NOW.date())
+    assert choose(inadequate).status == "unassigned"  # nobody else in this pool
+
+
 @settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
