@@ -1,12 +1,13 @@
 """The audit form in Chromium: a whole audit by keyboard alone (with a reload mid-way and a
 safeguarding concern), and two pages saving the same audit. axe runs on every audit page."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
+from qa_app.clock import local_today
 from qa_app.extensions import db
 from qa_app.models import Assignment, Audit, AuditCycle, Case, SampleItem, User
 from tests.browser.helpers import axe_violations, screenshot, sign_in
@@ -25,14 +26,19 @@ def assignments(live_server):
             .order_by(Case.id)
             .limit(2)
         ).all()
+        # This month's cycle: the demo's history holds the twelve months before it.
+        today = local_today()
         cycle = AuditCycle(
-            month="2026-10", reference_date=date(2026, 10, 1), seed=1, status="published"
+            month=f"{today:%Y-%m}",
+            reference_date=today.replace(day=1),
+            seed=1,
+            status="published",
         )
         ids = []
         for case in cases:
             item = SampleItem(cycle=cycle, case_id=case.id, team_id=case.team_id, cohort="cin")
             assignment = Assignment(
-                item=item, auditor=auditor, due_on=date(2026, 10, 30), status="assigned"
+                item=item, auditor=auditor, due_on=today + timedelta(days=14), status="assigned"
             )
             db.session.add(assignment)
             db.session.flush()
