@@ -1,8 +1,8 @@
 """Benchmark: `qa demo seed --cases 100000` on SQLite and PostgreSQL (target: under 60 s each).
 
-Two loads per database: the council and its caseload (`--history-months 0`, issue 2's target),
-then the full demo with 12 months of audit history, moderation and actions (no target; printed
-so the cost of the history is visible).
+Two loads per database: the council and its caseload alone (`--history-months 0`), then the
+full demo as `qa demo seed --cases 100000` makes it, with 12 months of audit history, moderation
+and actions. The target is for the full demo; the first line shows what the history costs.
 
 Run with `bash benchmarks/run demo_seed` (starts a throwaway PostgreSQL), or
 `.venv/bin/python -m benchmarks.demo_seed` for SQLite only.
@@ -13,11 +13,21 @@ import tempfile
 import time
 from datetime import date, datetime
 
+from sqlalchemy import func, select
+
 from benchmarks.common import bench_app, database_urls
 from qa_app.extensions import db
-from qa_app.services.demo import seed_demo
+from qa_app.services.demo import HISTORY_MODELS, seed_demo
 
 CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+
+
+def _history_rows() -> dict[str, int]:
+    """Rows in the tables the history fills (for rows/s)."""
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
+        for model in HISTORY_MODELS
+    }
 
 
 def main() -> None:
@@ -37,10 +47,12 @@ def main() -> None:
                     db.session.commit()
                     elapsed = time.perf_counter() - started
                     rows = summary.children + summary.open_cases + summary.staff
+                    rows += sum(_history_rows().values()) if history_months else 0
                     verdict = (
-                        f"{'meets' if elapsed < 60 else 'MISSES'} the 60 s target"
+                        "council and caseload only"
                         if not history_months
-                        else f"with {summary.history.get('audits', 0):,} past audits; no target"
+                        else f"{summary.history.get('audits', 0):,} past audits; "
+                        f"{'meets' if elapsed < 60 else 'MISSES'} the 60 s target"
                     )
                     print(
                         f"demo seed {label:<10} history {history_months:>2} months  "

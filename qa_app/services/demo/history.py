@@ -85,26 +85,6 @@ def _auditor_pool() -> tuple[list[int], dict[int, int | None], list[int]]:
     return [r[0] for r in rows], teams, weights
 
 
-def _insert_plain(table, rows: list[dict]) -> None:
-    """Bulk insert rows of ints, strings and booleans only (the million-row child tables).
-
-    On SQLite the DB-API executemany with tuples is several times faster than SQLAlchemy's
-    per-row parameter processing, and these types need no conversion; elsewhere insert_rows
-    (COPY on PostgreSQL) is already fast.
-    """
-    connection = db.session.connection()
-    if not rows or connection.dialect.name != "sqlite":
-        insert_rows(table, rows)
-        return
-    columns = list(rows[0])
-    names = ", ".join(f'"{table.columns[c].name}"' for c in columns)
-    marks = ", ".join("?" for _ in columns)
-    connection.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({names}) VALUES ({marks})',  # noqa: S608 - model names
-        [tuple(row.values()) for row in rows],
-    )
-
-
 @lru_cache(maxsize=4096)
 def _add_working_days(day: date, days: int) -> date:
     return add_working_days(day, days)
@@ -179,10 +159,11 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     items: list[dict] = []
     plan: dict[tuple[int, int], dict] = {}  # (cycle_id, case_id) -> facts for later rows
     case_by_id = {c.id: c for c in cases}
+    opened = [(c.id, c.opened_on or date.min) for c in cases]
     for index, (year, month) in enumerate(periods):
         reference = date(year, month, 1)
         cycle_id = cycle_ids[f"{year:04d}-{month:02d}"]
-        frame = [c.id for c in cases if c.opened_on is None or c.opened_on <= reference]
+        frame = [case_id for case_id, opened_on in opened if opened_on <= reference]
         eligible = [c for c in frame if last_sampled.get(c, -99) < index - REAUDIT_MONTHS]
         chosen = rng.sample(eligible, min(math.ceil(SAMPLE_RATE * len(frame)), len(eligible)))
         chosen_set = set(chosen)
@@ -296,8 +277,8 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
         for key, answer in audit["compliance"].items():
             compliance_rows.append({"audit_id": audit_id, "question_key": key, "answer": answer})
         action_rows.extend(actions_for(audit, audit_id, rng, today))
-    _insert_plain(AuditSectionGrade.__table__, section_rows)
-    _insert_plain(AuditComplianceAnswer.__table__, compliance_rows)
+    insert_rows(AuditSectionGrade.__table__, section_rows)
+    insert_rows(AuditComplianceAnswer.__table__, compliance_rows)
     insert_rows(Action.__table__, action_rows)
     db.session.flush()
     return {

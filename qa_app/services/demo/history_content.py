@@ -127,7 +127,7 @@ COMPLIANCE_SHIFT = {"supervision_last_month": -0.12, "chronology_up_to_date": -0
 P_YES = {1: 0.97, 2: 0.9, 3: 0.72, 4: 0.45}
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Kit:
     version_id: int
     definition: ToolkitDefinition
@@ -143,25 +143,52 @@ def _score_to_grade(score: float) -> int:
     return 4
 
 
+@lru_cache(maxsize=64)
+def _section_plan(kit: Kit, cohort: str) -> tuple[tuple[str, bool, float, bool], ...]:
+    """Per section of *kit* for *cohort*: key, not applicable, grade shift, safety critical."""
+    na = NOT_APPLICABLE.get(cohort, set())
+    return tuple(
+        (
+            section.key,
+            section.may_be_not_applicable
+            and (section.key in na or (section.key == "strategy_discussions" and cohort != "cp")),
+            SECTION_SHIFT.get(section.key, 0.0),
+            section.safety_critical,
+        )
+        for section in kit.definition.sections
+    )
+
+
+@lru_cache(maxsize=64)
+def _compliance_plan(kit: Kit, cohort: str) -> tuple[tuple[str, bool, float], ...]:
+    """Per compliance question of *kit* for *cohort*: key, answered n/a, chance shift."""
+    na = COMPLIANCE_NA.get(cohort, set())
+    return tuple(
+        (
+            question.key,
+            question.key in na and question.not_applicable_allowed,
+            COMPLIANCE_SHIFT.get(question.key, 0.0),
+        )
+        for question in kit.definition.compliance
+    )
+
+
 def _section_grades(
     kit: Kit, cohort: str, target: int, rng: Random
 ) -> list[tuple[str, int | None, bool]]:
     """(section key, grade or None when not applicable, safety critical) around *target*."""
     out = []
-    na = NOT_APPLICABLE.get(cohort, set())
-    for section in kit.definition.sections:
-        if section.may_be_not_applicable and (
-            section.key in na or (section.key == "strategy_discussions" and cohort != "cp")
-        ):
-            out.append((section.key, None, section.safety_critical))
+    random = rng.random
+    for key, not_applicable, shift, critical in _section_plan(kit, cohort):
+        if not_applicable:
+            out.append((key, None, critical))
             continue
-        shift = SECTION_SHIFT.get(section.key, 0.0)
-        draw = rng.random()
+        draw = random()
         grade = target + (1 if draw < 0.18 + shift else -1 if draw > 0.82 + shift else 0)
         grade = min(4, max(1, grade))
-        if section.safety_critical and grade == 4 and target < 4:
+        if critical and grade == 4 and target < 4:
             grade = 3  # an inadequate safety-critical section would make the audit inadequate
-        out.append((section.key, grade, section.safety_critical))
+        out.append((key, grade, critical))
     if target == 4 and not any(g == 4 and sc for _k, g, sc in out):
         critical = [i for i, (_k, g, sc) in enumerate(out) if sc and g is not None]
         if critical:
@@ -203,13 +230,12 @@ def audit_rows(
         if overall is not None and overall > 1 and rng.random() < 0.06:
             overall, reason = overall - 1, DIFFERENCE
         compliance = {}
-        na = COMPLIANCE_NA.get(case.cohort, set())
-        for question in kit.definition.compliance:
-            if question.key in na and question.not_applicable_allowed:
-                compliance[question.key] = "na"
+        p_yes = P_YES[overall or 3]
+        for key, not_applicable, shift in _compliance_plan(kit, case.cohort):
+            if not_applicable:
+                compliance[key] = "na"
             else:
-                p = P_YES[overall or 3] + COMPLIANCE_SHIFT.get(question.key, 0.0)
-                compliance[question.key] = "yes" if rng.random() < p else "no"
+                compliance[key] = "yes" if rng.random() < p_yes + shift else "no"
         answers = {
             "sections": {
                 k: {
