@@ -128,11 +128,11 @@ def insert_rows(table: Table, rows: Sequence[dict]) -> None:
     keys = set(rows[0])
     filled = _defaults(table, keys)
     columns = [*rows[0].keys(), *filled.keys()]
+    names = ", ".join(f'"{table.columns[c].name}"' for c in columns)
     connection = db.session.connection()
     if connection.dialect.name != "postgresql":
-        _executemany(connection, table, columns, rows, tuple(filled.values()))
+        _executemany(connection, table, columns, names, rows, tuple(filled.values()))
         return
-    names = ", ".join(f'"{table.columns[c].name}"' for c in columns)
     # COPY bypasses SQLAlchemy's JSON serialisation: wrap JSON values for psycopg.
     json_keys = [c for c in rows[0] if isinstance(table.columns[c].type, JSON)]
     if json_keys:
@@ -150,11 +150,12 @@ def insert_rows(table: Table, rows: Sequence[dict]) -> None:
             copy.write_row((*row.values(), *fill))
 
 
-def _executemany(connection, table: Table, columns: list[str], rows, fill: tuple) -> None:
-    dialect = connection.dialect
-    processors = [_bind_processor(table.columns[c].type, dialect) for c in columns]
-    names = ", ".join(f'"{table.columns[c].name}"' for c in columns)
-    marks = ", ".join("?" if dialect.paramstyle == "qmark" else "%s" for _ in columns)
+def _executemany(
+    connection, table: Table, columns: list[str], names: str, rows, fill: tuple
+) -> None:
+    """SQLite (qmark parameters): one INSERT, every row through the driver's executemany."""
+    processors = [_bind_processor(table.columns[c].type, connection.dialect) for c in columns]
+    marks = ", ".join("?" for _ in columns)
     convert = [(i, process) for i, process in enumerate(processors) if process is not None]
     values = []
     for row in rows:
