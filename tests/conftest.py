@@ -3,23 +3,85 @@ QA_TEST_DATABASE_URL is set), fakeredis by default, and signed-in clients."""
 
 import contextvars
 import os
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from qa_app import create_app
+from qa_app.clock import UK
 from qa_app.extensions import db
 from tests import factories
 
-TEST_DATABASE_URL = os.environ.get("QA_TEST_DATABASE_URL")
 ON_CI = os.environ.get("CI") == "true"
+# pytest-xdist runs the suite in several processes; each gets its own PostgreSQL database and
+# Redis database so that emptying one test's tables never touches another's.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+TEST_DATABASE_URL = os.environ.get("QA_TEST_DATABASE_URL")
+if TEST_DATABASE_URL and XDIST_WORKER:
+    _url = make_url(TEST_DATABASE_URL)
+    TEST_DATABASE_URL = _url.set(database=f"{_url.database}_{XDIST_WORKER}").render_as_string(
+        hide_password=False
+    )
+
+
+def _create_worker_database() -> None:
+    url = make_url(TEST_DATABASE_URL)
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        exists = conn.scalar(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": url.database}
+        )
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    server.dispose()
+
+
+# scripts/test runs one pass with the whole clock moved ahead, so a test that silently depends on
+# today's date fails the day it is written rather than the day the date passes.
+CLOCK_SHIFT_DAYS = int(os.environ.get("QA_TEST_CLOCK_SHIFT_DAYS") or 0)
+_session_travel = None
+
+
+def pytest_configure(config):
+    global _session_travel
+    if TEST_DATABASE_URL and XDIST_WORKER:
+        _create_worker_database()
+    if CLOCK_SHIFT_DAYS:
+        _session_travel = time_machine.travel(
+            datetime.now(UTC) + timedelta(days=CLOCK_SHIFT_DAYS), tick=True
+        )
+        _session_travel.start()
+
+
+def pytest_unconfigure(config):
+    if _session_travel is not None:
+        _session_travel.stop()
 
 
 def pytest_report_header(config):
     engine = f"PostgreSQL {TEST_DATABASE_URL}" if TEST_DATABASE_URL else "SQLite (in memory)"
-    return f"database: {engine}"
+    shifted = f"; clock moved {CLOCK_SHIFT_DAYS} days ahead" if CLOCK_SHIFT_DAYS else ""
+    return f"database: {engine}{shifted}"
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock(request):
+    """``@pytest.mark.clock("2026-11-25T10:00")`` fixes the clock (UK local time) for the test;
+    it then ticks on from there, so timeouts and durations still behave."""
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield
+        return
+    when = datetime.fromisoformat(marker.args[0])
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UK)
+    with time_machine.travel(when, tick=True):
+        yield
 
 
 def pytest_collection_modifyitems(config, items):

@@ -6,10 +6,11 @@ grades once recorded never change.
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from qa_app.clock import to_local
 from qa_app.extensions import db
 from qa_app.models import (
     Audit,
@@ -201,6 +202,16 @@ def dispute_deadline(moderation: Moderation, rules: ModerationRules):
     return add_working_days(moderation.completed_at.date(), rules.dispute_working_days)
 
 
+def may_dispute(moderation: Moderation, user: User, *, today: date, rules: ModerationRules) -> bool:
+    """Whether *user* may still dispute: the auditor, once, within the dispute window."""
+    return (
+        user.id == moderation.audit.auditor_id
+        and moderation.status == "completed"
+        and moderation.dispute is None
+        and today <= dispute_deadline(moderation, rules)
+    )
+
+
 def raise_dispute(
     moderation: Moderation,
     *,
@@ -220,7 +231,7 @@ def raise_dispute(
     if moderation.dispute is not None:
         raise ModerationError("This moderation has already been disputed")
     deadline = dispute_deadline(moderation, rules)
-    if now.date() > deadline:
+    if to_local(now).date() > deadline:
         raise ModerationError(f"Disputes had to be raised by {deadline:%d %B %Y}")
     reason = clean_text(reason or "")
     if not reason:

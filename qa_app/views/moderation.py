@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user
 from sqlalchemy import select
 
-from qa_app.clock import utcnow
+from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models import Audit, Dispute, Moderation, User
 from qa_app.models.vocab import GRADES
@@ -146,11 +146,7 @@ def result(moderation_id: int):
         abort(404)
     rules = _rules()
     deadline = service.dispute_deadline(moderation, rules)
-    can_dispute = (
-        current_user.id == moderation.audit.auditor_id
-        and moderation.dispute is None
-        and utcnow().date() <= deadline
-    )
+    can_dispute = service.may_dispute(moderation, current_user, today=local_today(), rules=rules)
     return render_template(
         "moderation/result.html",
         moderation=moderation,

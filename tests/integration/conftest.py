@@ -5,7 +5,7 @@ import os
 import pytest
 import redis
 
-from tests.conftest import ON_CI
+from tests.conftest import ON_CI, XDIST_WORKER
 
 
 @pytest.fixture
@@ -15,6 +15,9 @@ def redis_url():
         if ON_CI:
             pytest.fail("QA_TEST_REDIS_URL is not set: CI needs a real Redis")
         pytest.skip("needs a real Redis (QA_TEST_REDIS_URL); scripts/test starts one")
+    if XDIST_WORKER:
+        # One Redis database per xdist worker (gw0 → 1, gw1 → 2, …): flushdb stays private.
+        url = f"{url.rsplit('/', 1)[0]}/{int(XDIST_WORKER.removeprefix('gw')) + 1}"
     connection = redis.Redis.from_url(url)
     connection.flushdb()
     yield url

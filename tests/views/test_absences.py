@@ -12,6 +12,9 @@ from qa_app.services.allocation import auditor_pool
 from tests.factories import TeamFactory, make_user
 from tests.helpers import page_text
 
+# Absence periods are judged against today: the tests live in late November 2026.
+pytestmark = pytest.mark.clock("2026-11-25T10:00")
+
 
 @pytest.fixture
 def people(app_ctx):

@@ -155,6 +155,7 @@ def test_blind_then_compare_then_moderated(world, client, auth, app):
     assert note is not None
 
 
+@pytest.mark.clock("2026-11-25T10:00")
 def test_dispute_and_the_head_of_service_decides(world, client, auth):
     from qa_app.services import moderation as service  # noqa: PLC0415
 
