@@ -22,7 +22,7 @@ class Config:
     RQ_QUEUES = ("default", "imports", "reports")
     RQ_ASYNC = True
     JOB_TIMEOUT_SECONDS = 1800
-    # Actions chased per transaction by the daily chase job (see qa_app.services.chase).
+    # Actions chased per transaction by the daily chase job (see qa_app.services.actions.chase).
     ACTION_CHASE_BATCH_SIZE = 2000
 
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -17,11 +17,11 @@ from sqlalchemy import select
 
 from benchmarks.common import bench_app, database_urls, summarise, timed
 from qa_app.bulk import insert_rows
+from qa_app.demo import seed_demo
 from qa_app.extensions import db, redis_store
 from qa_app.models import Action, ActionReminder, Case, EmailMessage, Notification, User, UserRole
-from qa_app.services.calendar import add_working_days
-from qa_app.services.chase import run_chase
-from qa_app.services.demo import seed_demo
+from qa_app.services.actions.chase import run_chase
+from qa_app.services.platform.calendar import add_working_days
 
 TODAY = date(2026, 11, 23)
 REQUESTS = 30
@@ -64,7 +64,7 @@ def seed(n_actions: int, cases: int) -> None:
 
 def record_yesterdays_reminders() -> int:
     """The steady state: the daily job ran every day up to yesterday."""
-    from qa_app.services.demo.actions_history import _sent_reminders  # noqa: PLC0415
+    from qa_app.demo.actions_history import _sent_reminders  # noqa: PLC0415
 
     rows = []
     for action_id, due in db.session.execute(select(Action.id, Action.due_on)):

@@ -35,8 +35,9 @@ from qa_app.models import (
     User,
     UserRole,
 )
-from qa_app.services import agreement, moderation_export
-from qa_app.services.toolkits import load_toolkit_files, shipped_toolkit_files
+from qa_app.services.moderation import agreement
+from qa_app.services.moderation import export as moderation_export
+from qa_app.services.toolkits.store import load_toolkit_files, shipped_toolkit_files
 
 NOW = datetime(2026, 12, 1, 7)
 MONTHS = [f"{2025 + (m > 12):04d}-{(m - 1) % 12 + 1:02d}" for m in range(12, 24)]  # 2025-12..

@@ -29,11 +29,11 @@ from sqlalchemy import select
 
 from benchmarks.common import bench_app, database_urls, summarise, timed
 from qa_app import create_app
+from qa_app.demo import DEMO_PASSWORD, seed_demo
 from qa_app.extensions import db
 from qa_app.models import Assignment, AuditCycle, Case, User, UserRole
 from qa_app.models.vocab import TIER2_ROLES
-from qa_app.services import audit_form
-from qa_app.services.demo import DEMO_PASSWORD, seed_demo
+from qa_app.services.audits import form as audit_form
 
 AUDITORS = 20
 SAVES_EACH = 40

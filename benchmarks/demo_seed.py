@@ -16,8 +16,8 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from benchmarks.common import bench_app, database_urls
+from qa_app.demo import HISTORY_MODELS, seed_demo
 from qa_app.extensions import db
-from qa_app.services.demo import HISTORY_MODELS, seed_demo
 
 CASES = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
 

@@ -12,9 +12,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from benchmarks.common import bench_app, count_queries, database_urls, summarise, timed
+from qa_app.demo import seed_demo
 from qa_app.extensions import db
 from qa_app.models import User
-from qa_app.services.demo import seed_demo
 
 REQUESTS = 50
 

@@ -22,7 +22,7 @@ import xlsxwriter
 from benchmarks.common import bench_app, database_urls
 from qa_app.extensions import db
 from qa_app.importers import SourceFile
-from qa_app.services.imports import run_import
+from qa_app.services.imports.apply import run_import
 
 AS_OF = date(2026, 3, 31)
 NOW = datetime(2026, 4, 1, 7, 0)

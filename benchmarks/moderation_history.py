@@ -14,9 +14,9 @@ from datetime import date
 
 from benchmarks.agreement import PER_MONTH, build
 from benchmarks.common import bench_app, database_urls
+from qa_app.demo.moderation_history import seed_moderation_history
 from qa_app.extensions import db
 from qa_app.models import Moderation, ModerationSectionGrade
-from qa_app.services.demo.moderation_history import seed_moderation_history
 
 
 def run(label: str, url: str) -> None:

@@ -26,7 +26,7 @@ MONTH = "2026-10"
 
 
 def seed(url: str) -> None:
-    from qa_app.services.demo import seed_demo  # noqa: PLC0415
+    from qa_app.demo import seed_demo  # noqa: PLC0415
 
     app = bench_app(url)
     with app.app_context():
@@ -69,9 +69,10 @@ def build_and_dashboard(url: str) -> None:
 
     from qa_app import create_app  # noqa: PLC0415
     from qa_app.models import Locality, User  # noqa: PLC0415
-    from qa_app.services import report_dashboard, report_versions  # noqa: PLC0415
-    from qa_app.services.report_figures import Filters  # noqa: PLC0415
-    from qa_app.services.report_scope import COUNCIL, ReportScope  # noqa: PLC0415
+    from qa_app.services.reports import dashboard as report_dashboard  # noqa: PLC0415
+    from qa_app.services.reports import versions as report_versions  # noqa: PLC0415
+    from qa_app.services.reports.figures import Filters  # noqa: PLC0415
+    from qa_app.services.reports.scope import COUNCIL, ReportScope  # noqa: PLC0415
 
     app = create_app(
         "development",

@@ -20,8 +20,9 @@ from benchmarks.common import bench_app, database_urls
 from qa_app.bulk import insert_rows
 from qa_app.extensions import db
 from qa_app.models import AuditCycle, Case, Child, Locality, SampleItem, Team, User, UserRole
-from qa_app.services import allocation, sampling
-from qa_app.services.allocation_solver import quality
+from qa_app.services.sampling import allocation
+from qa_app.services.sampling import draw as sampling
+from qa_app.services.sampling.allocation_solver import quality
 
 NOW = datetime(2026, 11, 2, 7)
 TODAY = date(2026, 11, 2)

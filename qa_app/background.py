@@ -220,7 +220,7 @@ def enqueue_email(message_id: int) -> str:
 
 
 def _send_outbox_after_commit(session: Session) -> None:
-    from qa_app.services.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
+    from qa_app.services.platform.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
 
     for message_id in session.info.pop(OUTBOX_SESSION_KEY, ()):
         try:
@@ -232,7 +232,7 @@ def _send_outbox_after_commit(session: Session) -> None:
 
 def _forget_outbox(session: Session, transaction) -> None:
     if transaction.parent is None:
-        from qa_app.services.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
+        from qa_app.services.platform.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
 
         session.info.pop(OUTBOX_SESSION_KEY, None)
 

@@ -51,11 +51,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {"team_manager", "advanced_practitioner", "senior_manager", "iro", "head_of_service", "dcs"}
     ),
     # Reading a submitted audit: scoped to its auditor, the case's worker and team manager, the
-    # head of service of its locality and the council-wide roles (services/audit_access.py).
+    # head of service of its locality and the council-wide roles (services/audits/access.py).
     "audits.view": ALL_ROLES,
     "audits.reflect": frozenset({"social_worker", "team_manager"}),
     "audits.reopen": frozenset({"qa_admin"}),
-    # Actions: anyone may own one; each action page is scoped (qa_app.services.action_queries)
+    # Actions: anyone may own one; each action page is scoped (qa_app.services.actions.queries)
     # and each change is checked by qa_app.services.action_lifecycle.
     "actions.mine": ALL_ROLES,
     "actions.view": ALL_ROLES,

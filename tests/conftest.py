@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from qa_app import create_app
 from qa_app.clock import UK
 from qa_app.extensions import db
-from tests import factories
+from tests.support import factories
 
 ON_CI = os.environ.get("CI") == "true"
 # pytest-xdist runs the suite in several processes; each gets its own PostgreSQL database and

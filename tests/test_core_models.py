@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from qa_app.extensions import db
 from qa_app.models import Audit, AuditSectionGrade
-from tests.factories import make_action, make_assignment, make_audit
+from tests.support.factories import make_action, make_assignment, make_audit
 
 
 def test_one_audit_per_assignment(app_ctx):

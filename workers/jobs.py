@@ -5,26 +5,20 @@ from datetime import date, timedelta
 
 from flask import current_app
 
-from qa_app import background
+from qa_app import background, demo
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.importers import Limits, StructuralError
 from qa_app.models import BackgroundTask, ReportVersion
-from qa_app.services import (
-    allocation,
-    chase,
-    cycles,
-    demo,
-    escalation,
-    import_uploads,
-    mail,
-    moderation_reminders,
-    notifications,
-    report_versions,
-    sampling,
-    tasks,
-)
-from qa_app.services.moderation_rules import ModerationRules
+from qa_app.services.actions import chase
+from qa_app.services.imports import uploads as import_uploads
+from qa_app.services.moderation import escalation
+from qa_app.services.moderation import reminders as moderation_reminders
+from qa_app.services.moderation.rules import ModerationRules
+from qa_app.services.platform import mail, notifications, tasks
+from qa_app.services.reports import versions as report_versions
+from qa_app.services.sampling import allocation, cycles
+from qa_app.services.sampling import draw as sampling
 
 
 class PermanentTaskError(Exception):
@@ -109,7 +103,7 @@ def purge_import_uploads(period_key: str) -> int:
 
 
 def send_email(message_id: int) -> str:
-    """Send one outbox email (at least once; see qa_app.services.mail)."""
+    """Send one outbox email (at least once; see qa_app.services.platform.mail)."""
     message = mail.claim(message_id, now=utcnow())
     if message is None:
         db.session.rollback()
@@ -157,7 +151,7 @@ def monthly_sampling(period_key: str) -> str:
 
 def chase_actions(period_key: str) -> dict:
     """The daily chase ladder. Commits per batch, so a killed run resumes where it stopped;
-    running twice (or concurrently) sends nothing twice (see qa_app.services.chase)."""
+    running twice (or concurrently) sends nothing twice (see qa_app.services.actions.chase)."""
     result = chase.run_chase(
         date.fromisoformat(period_key),
         now=utcnow(),

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 
 from qa_app import background
 from qa_app.clock import local_now
-from qa_app.services.calendar import first_working_day
+from qa_app.services.platform.calendar import first_working_day
 
 Rule = Callable[[datetime], str | None]
 

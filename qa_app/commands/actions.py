@@ -11,7 +11,8 @@ from flask.cli import AppGroup
 
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
-from qa_app.services import action_queries, chase
+from qa_app.services.actions import chase
+from qa_app.services.actions import queries as action_queries
 
 
 @click.group("actions", cls=AppGroup)

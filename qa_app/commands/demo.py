@@ -9,11 +9,11 @@ import click
 from flask.cli import AppGroup
 
 from qa_app import background
+from qa_app import demo as demo_service
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models import BackgroundTask
-from qa_app.services import demo as demo_service
-from qa_app.services import tasks
+from qa_app.services.platform import tasks
 
 
 @click.group("demo", cls=AppGroup)

@@ -11,7 +11,7 @@ from qa_app.clock import utcnow
 from qa_app.extensions import db
 from qa_app.importers import FORMATS, Limits, SourceFile, StructuralError
 from qa_app.models.vocab import COHORTS
-from qa_app.services import imports
+from qa_app.services.imports import apply as imports
 
 
 @click.command("import")

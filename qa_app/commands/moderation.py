@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from qa_app.services import moderation_export
+from qa_app.services.moderation import export as moderation_export
 
 
 @click.group("moderation", cls=AppGroup)

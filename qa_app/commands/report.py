@@ -15,8 +15,9 @@ from flask.cli import AppGroup
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models import ReportVersion
-from qa_app.services import report_export, report_versions
-from qa_app.services.report_scope import ScopeError, parse_month, parse_scope
+from qa_app.services.reports import export as report_export
+from qa_app.services.reports import versions as report_versions
+from qa_app.services.reports.scope import ScopeError, parse_month, parse_scope
 
 
 @click.group("report", cls=AppGroup)

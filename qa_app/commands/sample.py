@@ -15,7 +15,8 @@ from flask.cli import AppGroup
 
 from qa_app.clock import utcnow
 from qa_app.extensions import db
-from qa_app.services import allocation, cycles, sampling
+from qa_app.services.sampling import allocation, cycles
+from qa_app.services.sampling import draw as sampling
 
 
 @click.group("sample", cls=AppGroup)

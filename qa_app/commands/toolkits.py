@@ -9,8 +9,8 @@ from flask.cli import AppGroup
 from qa_app.clock import utcnow
 from qa_app.extensions import db
 from qa_app.models.vocab import COHORTS
-from qa_app.services import toolkits as toolkit_service
-from qa_app.services.toolkit_format import ToolkitInvalid, parse_toolkit
+from qa_app.services.toolkits import store as toolkit_service
+from qa_app.services.toolkits.format import ToolkitInvalid, parse_toolkit
 
 
 @click.group(cls=AppGroup)

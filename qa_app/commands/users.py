@@ -11,7 +11,8 @@ from sqlalchemy import select
 from qa_app.clock import utcnow
 from qa_app.extensions import db
 from qa_app.models import Locality, Team, User
-from qa_app.services import accounts, staff, staff_import
+from qa_app.services.imports import staff as staff_import
+from qa_app.services.people import accounts, staff
 from qa_app.textnorm import name_key
 
 

@@ -12,7 +12,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from qa_app.forms import choices
-from qa_app.services.absences import KINDS
+from qa_app.services.sampling.absences import KINDS
 
 
 class UkDateField(DateField):

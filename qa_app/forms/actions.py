@@ -1,5 +1,5 @@
 """Forms for working an action. Rules (what is required, who may) live in
-qa_app.services.action_lifecycle; these forms shape input and carry the version seen."""
+qa_app.services.actions.lifecycle; these forms shape input and carry the version seen."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (

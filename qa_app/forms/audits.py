@@ -1,4 +1,4 @@
-"""The audit pages' fields as answer changes (see qa_app.services.audit_answers).
+"""The audit pages' fields as answer changes (see qa_app.services.audits.answers).
 
 The pages are drawn from the toolkit, so their fields are named by answer path
 (``sections.<key>.evidence``, ``compliance.<key>``, ``overall.rationale``...). A page submit

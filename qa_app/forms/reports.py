@@ -5,7 +5,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovT
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
 
-from qa_app.services.report_versions import MAX_KEY_MESSAGES
+from qa_app.services.reports.versions import MAX_KEY_MESSAGES
 
 
 class BuildForm(FlaskForm):

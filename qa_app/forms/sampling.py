@@ -12,8 +12,8 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitFi
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from qa_app.forms import choices
-from qa_app.services.extensions import MAX_DAYS
-from qa_app.services.notifications import NOTIFICATION_MODES
+from qa_app.services.platform.notifications import NOTIFICATION_MODES
+from qa_app.services.sampling.extension_requests import MAX_DAYS
 
 
 class DrawForm(FlaskForm):

@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from qa_app.forms import choices
 from qa_app.models.vocab import ROLES
-from qa_app.services.accounts import is_email
+from qa_app.services.people.accounts import is_email
 
 
 class Email:

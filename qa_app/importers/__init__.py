@@ -2,7 +2,7 @@
 
 ``read_files`` recognises each file, reads it with its format's reader and combines them into
 one ``Snapshot`` of open cases at the as-of date. Readers never touch the database; applying a
-snapshot is ``qa_app.services.imports``.
+snapshot is ``qa_app.services.imports.apply``.
 """
 
 from collections.abc import Callable

@@ -79,7 +79,7 @@ class ComplianceQuestion:
 
 @dataclass(frozen=True)
 class GradingRules:
-    """How the suggested overall grade is worked out (see qa_app.services.grading).
+    """How the suggested overall grade is worked out (see qa_app.services.audits.grading).
 
     :param limiting_judgement: an Inadequate safety-critical section makes the overall Inadequate.
     :param max_grades_above_worst: the overall is at most this many grades better than the

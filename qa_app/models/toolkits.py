@@ -69,7 +69,7 @@ class ToolkitVersion(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     toolkit_id: Mapped[int] = mapped_column(ForeignKey("toolkits.id"))
     version: Mapped[int]  # as declared in the file; increases with each new version
-    # The parsed, validated document (see qa_app.services.toolkit_format).
+    # The parsed, validated document (see qa_app.services.toolkits.format).
     definition_json: Mapped[dict] = mapped_column("definition", JSON)
     content_hash: Mapped[str] = mapped_column(String(64))  # SHA-256 of the canonical JSON
     source_name: Mapped[str] = mapped_column(String(255))  # file name it was loaded from

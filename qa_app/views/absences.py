@@ -9,7 +9,7 @@ from qa_app.forms import choices
 from qa_app.forms.absences import AbsenceForm
 from qa_app.models import Absence
 from qa_app.permissions import can, requires
-from qa_app.services import absences
+from qa_app.services.sampling import absences
 
 bp = Blueprint("absences", __name__, url_prefix="/absences")
 

@@ -3,7 +3,7 @@
 from flask import Blueprint, render_template, request
 
 from qa_app.permissions import requires
-from qa_app.services import access
+from qa_app.services.people import access_log as access
 
 bp = Blueprint("access_log", __name__, url_prefix="/access-log")
 

@@ -29,9 +29,9 @@ from qa_app.forms.actions import (
 )
 from qa_app.models import User
 from qa_app.permissions import requires
-from qa_app.services import action_lifecycle as life
-from qa_app.services import action_queries as queries
-from qa_app.services.chase import reminders_for
+from qa_app.services.actions import lifecycle as life
+from qa_app.services.actions import queries
+from qa_app.services.actions.chase import reminders_for
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 

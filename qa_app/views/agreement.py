@@ -7,8 +7,8 @@ from qa_app import charts
 from qa_app.clock import local_today
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
-from qa_app.services import agreement as service
-from qa_app.services.moderation_export import ExportError, check_month
+from qa_app.services.moderation import agreement as service
+from qa_app.services.moderation.export import ExportError, check_month
 
 bp = Blueprint("agreement", __name__, url_prefix="/agreement")
 

@@ -14,15 +14,17 @@ from flask_login import current_user
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import csrf, db
 from qa_app.permissions import can
-from qa_app.services import api_tokens, audit_access, report_export
-from qa_app.services.report_scope import (
+from qa_app.services.audits import access as audit_access
+from qa_app.services.people import api_tokens
+from qa_app.services.reports import export as report_export
+from qa_app.services.reports.scope import (
     ScopeError,
     parse_month,
     parse_scope,
     scope_for_user,
     within,
 )
-from qa_app.services.reports import report_data, report_tables
+from qa_app.services.reports.tables import report_data, report_tables
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

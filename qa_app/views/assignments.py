@@ -8,7 +8,8 @@ from qa_app.extensions import db
 from qa_app.forms.sampling import DecisionForm, ExtensionForm
 from qa_app.models import Assignment, ExtensionRequest
 from qa_app.permissions import requires
-from qa_app.services import audit_form, extensions
+from qa_app.services.audits import form as audit_form
+from qa_app.services.sampling import extension_requests as extensions
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 

@@ -23,18 +23,15 @@ from qa_app.forms import audits as audit_fields
 from qa_app.models import Assignment
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
-from qa_app.services import (
-    access,
-    audit_access,
-    audit_answers,
-    audit_display,
-    audit_form,
-    audit_submission,
-    reflections,
-    safeguarding,
-)
-from qa_app.services.grading import describe_rules, suggest_for_answers
-from qa_app.services.toolkits import NoToolkitForCohort
+from qa_app.services.audits import access as audit_access
+from qa_app.services.audits import answers as audit_answers
+from qa_app.services.audits import display as audit_display
+from qa_app.services.audits import form as audit_form
+from qa_app.services.audits import reflections, safeguarding
+from qa_app.services.audits import submission as audit_submission
+from qa_app.services.audits.grading import describe_rules, suggest_for_answers
+from qa_app.services.people import access_log as access
+from qa_app.services.toolkits.store import NoToolkitForCohort
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
 

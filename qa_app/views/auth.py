@@ -19,7 +19,7 @@ from qa_app.forms.auth import ChangePasswordForm, SignInForm
 from qa_app.models import utcnow
 from qa_app.permissions import public, requires
 from qa_app.security import safe_next_url
-from qa_app.services import accounts
+from qa_app.services.people import accounts
 from qa_app.templating import uk_datetime
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")

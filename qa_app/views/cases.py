@@ -7,7 +7,9 @@ from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import requires, visible_case
-from qa_app.services import access, audit_access, case_queries
+from qa_app.services.audits import access as audit_access
+from qa_app.services.people import access_log as access
+from qa_app.services.people import cases as case_queries
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 

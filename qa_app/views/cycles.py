@@ -24,8 +24,10 @@ from qa_app.forms import choices
 from qa_app.forms.sampling import AddCaseForm, DrawForm, ReassignForm, SwapForm
 from qa_app.models import Child, SampleItem, User
 from qa_app.permissions import requires
-from qa_app.services import access, allocation, cycles, sampling
-from qa_app.services.sampling import SamplingError
+from qa_app.services.people import access_log as access
+from qa_app.services.sampling import allocation, cycles
+from qa_app.services.sampling import draw as sampling
+from qa_app.services.sampling.draw import SamplingError
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 

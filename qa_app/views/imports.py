@@ -26,7 +26,11 @@ from qa_app.forms.imports import FORMAT_LABELS, ConfirmPersonForm, ImportUploadF
 from qa_app.importers import Limits, StructuralError
 from qa_app.models import Import, ImportUpload, Team, User
 from qa_app.permissions import requires
-from qa_app.services import accounts, import_uploads, imports, pending, tasks
+from qa_app.services.imports import apply as imports
+from qa_app.services.imports import pending
+from qa_app.services.imports import uploads as import_uploads
+from qa_app.services.people import accounts
+from qa_app.services.platform import tasks
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 PENDING_SHOWN = 50

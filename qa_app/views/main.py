@@ -7,7 +7,8 @@ from redis.exceptions import RedisError
 from qa_app import background
 from qa_app.clock import local_today, utcnow
 from qa_app.permissions import public, requires
-from qa_app.services import dashboards, health
+from qa_app.services.platform import health
+from qa_app.services.reports import home as dashboards
 
 bp = Blueprint("main", __name__)
 

@@ -12,10 +12,10 @@ from qa_app.extensions import db
 from qa_app.models import Audit, Dispute, Moderation, User
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import is_council_wide, requires
-from qa_app.services import moderation as service
-from qa_app.services import moderation_selection as selection
-from qa_app.services.access import log_case_access
-from qa_app.services.moderation_rules import ModerationRules
+from qa_app.services.moderation import decisions as service
+from qa_app.services.moderation import selection
+from qa_app.services.moderation.rules import ModerationRules
+from qa_app.services.people.access_log import log_case_access
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 

@@ -8,7 +8,7 @@ from qa_app.extensions import db
 from qa_app.forms.sampling import NotificationModeForm
 from qa_app.permissions import requires
 from qa_app.security import safe_next_url
-from qa_app.services import notifications
+from qa_app.services.platform import notifications
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

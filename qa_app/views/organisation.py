@@ -8,7 +8,7 @@ from qa_app.forms import choices
 from qa_app.forms.organisation import TeamForm
 from qa_app.models import Locality, Team
 from qa_app.permissions import requires
-from qa_app.services import organisation, staff
+from qa_app.services.people import organisation, staff
 
 bp = Blueprint("organisation", __name__, url_prefix="/organisation")
 

@@ -21,16 +21,14 @@ from qa_app.models import ApiToken, ReportVersion
 from qa_app.models.reports import FILE_KINDS
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import can, requires
-from qa_app.services import (
-    api_tokens,
-    audit_access,
-    report_charts,
-    report_dashboard,
-    report_versions,
-)
-from qa_app.services.report_figures import Filters
-from qa_app.services.report_files import render_context
-from qa_app.services.report_scope import (
+from qa_app.services.audits import access as audit_access
+from qa_app.services.people import api_tokens
+from qa_app.services.reports import charts as report_charts
+from qa_app.services.reports import dashboard as report_dashboard
+from qa_app.services.reports import versions as report_versions
+from qa_app.services.reports.figures import Filters
+from qa_app.services.reports.files import render_context
+from qa_app.services.reports.scope import (
     MONTH_RE,
     ScopeError,
     parse_scope,

@@ -6,7 +6,7 @@ from qa_app import background
 from qa_app.extensions import db
 from qa_app.models import BackgroundTask
 from qa_app.permissions import requires
-from qa_app.services import tasks
+from qa_app.services.platform import tasks
 
 bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 

@@ -10,7 +10,7 @@ from qa_app.extensions import db
 from qa_app.models import Tier3Review
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
-from qa_app.services import tier3
+from qa_app.services.moderation import tier3
 
 bp = Blueprint("tier3", __name__, url_prefix="/tier3")
 

@@ -12,7 +12,8 @@ from qa_app.extensions import db
 from qa_app.forms.toolkits import ToolkitConfirmForm, ToolkitUploadForm
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import requires
-from qa_app.services import grading, toolkits
+from qa_app.services.audits import grading
+from qa_app.services.toolkits import store as toolkits
 from qa_app.textnorm import clean_text
 
 bp = Blueprint("toolkits", __name__, url_prefix="/toolkits")

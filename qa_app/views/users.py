@@ -9,7 +9,8 @@ from qa_app.forms import choices
 from qa_app.forms.users import StaffImportForm, TemporaryPasswordForm, UserForm, UserSearchForm
 from qa_app.models import Locality, Team, User
 from qa_app.permissions import requires
-from qa_app.services import accounts, staff, staff_import
+from qa_app.services.imports import staff as staff_import
+from qa_app.services.people import accounts, staff
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 

@@ -8,8 +8,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from qa_app.clock import local_today
+from qa_app.demo import seed_demo
 from qa_app.extensions import db
-from qa_app.services.demo import seed_demo
 from tests.conftest import ON_CI, TEST_DATABASE_URL, empty_all_tables, make_app
 
 CHROMIUM_ARGS = [

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from qa_app.clock import local_today
 from qa_app.extensions import db
 from qa_app.models import Assignment, Audit, AuditCycle, Case, SampleItem, User
-from tests.browser.helpers import axe_violations, screenshot, sign_in
+from tests.support.browser import axe_violations, screenshot, sign_in
 
 AUDITOR = "ap@demo.casefile.test"
 

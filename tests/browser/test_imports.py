@@ -5,7 +5,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from qa_app.clock import local_today
-from tests.browser.helpers import axe_violations, screenshot, sign_in
+from tests.support.browser import axe_violations, screenshot, sign_in
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "cases.csv"
 

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import Moderation, User
-from tests.browser.helpers import axe_violations, screenshot, sign_in, sign_out
-from tests.factories import make_submitted_audit
+from tests.support.browser import axe_violations, screenshot, sign_in, sign_out
+from tests.support.factories import make_submitted_audit
 
 
 def _audit_to_moderate(app) -> tuple[int, int, list[str]]:

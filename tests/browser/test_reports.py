@@ -3,8 +3,8 @@
 from playwright.sync_api import expect
 
 from qa_app.clock import local_today
-from qa_app.services.report_versions import previous_month
-from tests.browser.helpers import axe_violations, screenshot, sign_in
+from qa_app.services.reports.versions import previous_month
+from tests.support.browser import axe_violations, screenshot, sign_in
 
 
 def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from qa_app.clock import local_today
 from qa_app.extensions import db
 from qa_app.models import Assignment, User
-from tests.browser.helpers import axe_violations, screenshot, sign_in, sign_out
+from tests.support.browser import axe_violations, screenshot, sign_in, sign_out
 
 
 def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):

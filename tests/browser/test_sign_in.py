@@ -5,10 +5,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from qa_app.demo import DEMO_LOGINS
 from qa_app.extensions import db
-from qa_app.services.demo import DEMO_LOGINS
-from tests.browser.helpers import axe_violations, screenshot, sign_in, sign_out
-from tests.factories import TEST_PASSWORD, make_user
+from tests.support.browser import axe_violations, screenshot, sign_in, sign_out
+from tests.support.factories import TEST_PASSWORD, make_user
 
 SIGN_IN = re.compile(r"/auth/sign-in\?next=(/|%2F)$")
 HOME_MARKERS = {

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.helpers import axe_violations, screenshot, sign_in
-from tests.toolkit_docs import SHIPPED
+from tests.support.browser import axe_violations, screenshot, sign_in
+from tests.support.toolkit_docs import SHIPPED
 
 CIN_CP = next(p for p in SHIPPED if p.name == "cin_cp.yaml")
 

@@ -9,8 +9,8 @@ import pytest
 
 from qa_app.extensions import db
 from qa_app.importers import Limits, StructuralError
-from tests.factories import CaseFactory
-from tests.importers.helpers import database_state, do_import, sample, source
+from tests.support.factories import CaseFactory
+from tests.support.importing import database_state, do_import, sample, source
 
 D = date(2021, 3, 31)
 

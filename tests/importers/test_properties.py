@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from qa_app.importers import read_files
 from qa_app.importers.snapshot import RANK
-from tests.importers.helpers import source
+from tests.support.importing import source
 
 D = date(2024, 3, 31)
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from qa_app.importers import read_files
-from tests.importers.helpers import do_import, open_cases, sample
+from tests.support.importing import do_import, open_cases, sample
 
 COHORTS0 = {"assessment": 0, "cin": 0, "cp": 0, "cla": 0, "short_breaks": 0, "care_leaver": 0}
 

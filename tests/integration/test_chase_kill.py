@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import ActionReminder
-from tests.actions.helpers import make_org
-from tests.actions.test_chase_concurrency import TODAY, assert_each_rung_once, seed_actions
 from tests.conftest import TEST_DATABASE_URL, make_app
+from tests.services.actions.test_chase_concurrency import TODAY, assert_each_rung_once, seed_actions
+from tests.support.org import make_org
 
 
 @pytest.mark.redis

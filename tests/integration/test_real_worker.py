@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from qa_app import background
 from qa_app.extensions import db
 from qa_app.models import BackgroundTask, Case
-from qa_app.services import tasks
+from qa_app.services.platform import tasks
 from tests.conftest import TEST_DATABASE_URL, make_app
 from workers.appjob import AppJob
 

@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Absence, AuditCycle
-from qa_app.services.allocation import auditor_pool
-from tests.factories import TeamFactory, make_user
-from tests.helpers import page_text
+from qa_app.services.sampling.allocation import auditor_pool
+from tests.support.factories import TeamFactory, make_user
+from tests.support.pages import page_text
 
 # Absence periods are judged against today: the tests live in late November 2026.
 pytestmark = pytest.mark.clock("2026-11-25T10:00")
@@ -115,7 +115,7 @@ def test_removing_a_period_restores_capacity(client, auth, people):
 
 
 def test_a_dcs_exemption_recorded_by_the_dcs_is_approved_at_once(app_ctx, people):
-    from qa_app.services import absences  # noqa: PLC0415
+    from qa_app.services.sampling import absences  # noqa: PLC0415
 
     period = absences.Period(
         user_id=people["ap"].id,

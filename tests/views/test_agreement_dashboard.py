@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 from qa_app.extensions import db
 from qa_app.models import Moderation, ModerationSectionGrade
-from tests.factories import make_submitted_audit, make_user
+from tests.support.factories import make_submitted_audit, make_user
 
 
 def _moderated(auditor, grade, blind, month):

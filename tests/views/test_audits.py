@@ -23,8 +23,8 @@ from qa_app.models import (
     SafeguardingConcern,
 )
 from qa_app.models.base import utcnow
-from qa_app.services.calendar import add_working_days
-from tests.factories import (
+from qa_app.services.platform.calendar import add_working_days
+from tests.support.factories import (
     CaseFactory,
     LocalityFactory,
     TeamFactory,
@@ -32,7 +32,7 @@ from tests.factories import (
     make_toolkit_version,
     make_user,
 )
-from tests.helpers import page_text
+from tests.support.pages import page_text
 
 COMPLIANCE = (
     "chronology_up_to_date",

@@ -8,7 +8,7 @@ import pytest
 
 from qa_app.extensions import db
 from qa_app.models import User, utcnow
-from tests.factories import TEST_PASSWORD, make_user
+from tests.support.factories import TEST_PASSWORD, make_user
 
 
 def sign_in(client, email, password=TEST_PASSWORD, next_url=None):

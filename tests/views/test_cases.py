@@ -4,7 +4,13 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import AccessLog
-from tests.factories import CaseFactory, ChildFactory, LocalityFactory, TeamFactory, make_user
+from tests.support.factories import (
+    CaseFactory,
+    ChildFactory,
+    LocalityFactory,
+    TeamFactory,
+    make_user,
+)
 
 
 def test_case_list_filters_by_cohort_team_and_child_id(client, auth, app_ctx):

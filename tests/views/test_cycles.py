@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import AccessLog, Assignment, AuditCycle, Case, Notification, SampleItem
-from tests.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
-from tests.helpers import page_text
+from tests.support.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
+from tests.support.pages import page_text
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ import pytest
 
 from qa_app.extensions import db
 from qa_app.models import BackgroundTask
-from tests.factories import make_user
-from tests.helpers import page_text
+from tests.support.factories import make_user
+from tests.support.pages import page_text
 
 
 def test_healthz_reports_database_and_redis(client, app_ctx):

@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 
 from qa_app.clock import local_today
-from tests.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
-from tests.helpers import nav_labels, page_text
+from tests.support.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
+from tests.support.pages import nav_labels, page_text
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Case, Import, ImportUpload, StaffAlias, Team, TeamAlias, User
-from tests.factories import CaseFactory, TeamFactory, make_user
-from tests.helpers import page_text
-from tests.importers.helpers import FIXTURES, do_import, source
+from tests.support.factories import CaseFactory, TeamFactory, make_user
+from tests.support.importing import FIXTURES, do_import, source
+from tests.support.pages import page_text
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, AuditSectionGrade, Moderation, Notification
-from qa_app.services import moderation_selection as sel
-from qa_app.services.moderation_rules import ModerationRules
-from tests.factories import (
+from qa_app.services.moderation import selection as sel
+from qa_app.services.moderation.rules import ModerationRules
+from tests.support.factories import (
     CaseFactory,
     LocalityFactory,
     TeamFactory,
@@ -157,7 +157,7 @@ def test_blind_then_compare_then_moderated(world, client, auth, app):
 
 @pytest.mark.clock("2026-11-25T10:00")
 def test_dispute_and_the_head_of_service_decides(world, client, auth):
-    from qa_app.services import moderation as service  # noqa: PLC0415
+    from qa_app.services.moderation import decisions as service  # noqa: PLC0415
 
     moderation = world["moderation"]
     now = datetime(2026, 11, 24, 9)

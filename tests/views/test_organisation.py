@@ -2,8 +2,8 @@
 
 from qa_app.extensions import db
 from qa_app.models import Team
-from tests.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
-from tests.helpers import page_text
+from tests.support.factories import CaseFactory, LocalityFactory, TeamFactory, make_user
+from tests.support.pages import page_text
 
 
 def test_teams_are_listed_by_locality_with_staff_and_case_counts(client, auth, app_ctx):

@@ -10,7 +10,7 @@ import pytest
 
 from qa_app.models import Absence, Notification
 from qa_app.models.vocab import ROLES
-from tests.factories import (
+from tests.support.factories import (
     CaseFactory,
     LocalityFactory,
     TeamFactory,
@@ -346,7 +346,7 @@ def api_token(user):
     from datetime import datetime  # noqa: PLC0415
 
     from qa_app.extensions import db  # noqa: PLC0415
-    from qa_app.services.api_tokens import create_token  # noqa: PLC0415
+    from qa_app.services.people.api_tokens import create_token  # noqa: PLC0415
 
     token, _plain = create_token(user, "Power BI", now=datetime(2026, 11, 2))
     db.session.commit()
@@ -420,7 +420,7 @@ def moderation_world(users, case, assignment):
         Tier3Review,
         ToolkitVersion,
     )
-    from tests.factories import make_submitted_audit  # noqa: PLC0415
+    from tests.support.factories import make_submitted_audit  # noqa: PLC0415
 
     version = db.session.scalar(select(ToolkitVersion))
     # The sample audit (audit_world), moderated: one audit per assignment.

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from qa_app.clock import local_today
 from qa_app.extensions import db
 from qa_app.models import ApiToken
-from qa_app.services.report_scope import parse_scope
-from qa_app.services.reports import report_data, report_tables
-from tests.factories import make_toolkit_version, make_user
-from tests.services.report_data import Spec, load, make_world
+from qa_app.services.reports.scope import parse_scope
+from qa_app.services.reports.tables import report_data, report_tables
+from tests.support.factories import make_toolkit_version, make_user
+from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
 
@@ -90,7 +90,7 @@ def test_revoked_or_wrong_tokens_are_refused(client, auth, world):
 def test_a_social_workers_token_gets_no_report_data(client, auth, world):
     from datetime import datetime  # noqa: PLC0415
 
-    from qa_app.services.api_tokens import create_token  # noqa: PLC0415
+    from qa_app.services.people.api_tokens import create_token  # noqa: PLC0415
 
     worker = make_user("social_worker")
     _row, plain = create_token(worker, "Mine", now=datetime(2026, 11, 2))

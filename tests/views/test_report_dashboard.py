@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from qa_app.clock import local_today
-from qa_app.services.report_scope import COUNCIL, parse_scope
-from qa_app.services.reports import report_data
-from tests.factories import make_toolkit_version, make_user
-from tests.services.report_data import Spec, load, make_world
+from qa_app.services.reports.scope import COUNCIL, parse_scope
+from qa_app.services.reports.tables import report_data
+from tests.support.factories import make_toolkit_version, make_user
+from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
 
@@ -63,8 +63,8 @@ def test_dashboard_figures_equal_the_reports_for_the_same_month_and_scope(client
 def test_random_only_and_cohort_filters_narrow_every_figure(client, auth, world):
     auth.login(make_user("dcs"))
     page = client.get(f"/reports/dashboard?to={MONTH}&random=1&cohort=cp").get_data(as_text=True)
-    from qa_app.services import report_figures  # noqa: PLC0415
-    from qa_app.services.report_figures import Filters  # noqa: PLC0415
+    from qa_app.services.reports import figures as report_figures  # noqa: PLC0415
+    from qa_app.services.reports.figures import Filters  # noqa: PLC0415
 
     want = report_figures.grade_summary(
         MONTH, COUNCIL, target=10, filters=Filters(cohort="cp", random_only=True)
@@ -95,9 +95,9 @@ def test_a_head_of_service_cannot_widen_the_scope(client, auth, world):
 def test_cached_trends_follow_every_submission_and_moderation(app_ctx, world):
     from qa_app.extensions import db  # noqa: PLC0415
     from qa_app.models import Audit, AuditEvent  # noqa: PLC0415
-    from qa_app.services import report_dashboard  # noqa: PLC0415
-    from qa_app.services.report_figures import Filters  # noqa: PLC0415
-    from qa_app.services.report_trends import grade_trends  # noqa: PLC0415
+    from qa_app.services.reports import dashboard as report_dashboard  # noqa: PLC0415
+    from qa_app.services.reports.figures import Filters  # noqa: PLC0415
+    from qa_app.services.reports.trends import grade_trends  # noqa: PLC0415
 
     query = report_dashboard.DashboardQuery("2026-09", MONTH, Filters())
 

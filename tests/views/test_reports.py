@@ -12,11 +12,11 @@ from sqlalchemy import select
 from qa_app.extensions import db
 from qa_app.models import ReportVersion, Team
 from qa_app.models.reports import ReportImmutable
-from qa_app.services import report_versions
-from qa_app.services.report_scope import parse_scope
-from qa_app.services.reports import report_data, report_tables
-from tests.factories import make_toolkit_version, make_user
-from tests.services.report_data import Spec, load, make_world
+from qa_app.services.reports import versions as report_versions
+from qa_app.services.reports.scope import parse_scope
+from qa_app.services.reports.tables import report_data, report_tables
+from tests.support.factories import make_toolkit_version, make_user
+from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
 

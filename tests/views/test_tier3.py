@@ -7,9 +7,9 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Action, Tier3Review
-from qa_app.services import escalation
-from qa_app.services.moderation_rules import ModerationRules
-from tests.factories import (
+from qa_app.services.moderation import escalation
+from qa_app.services.moderation.rules import ModerationRules
+from tests.support.factories import (
     CaseFactory,
     LocalityFactory,
     TeamFactory,

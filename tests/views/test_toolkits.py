@@ -9,9 +9,9 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import ToolkitVersion
-from tests.factories import make_toolkit_version, make_user
-from tests.helpers import nav_labels, page_text
-from tests.toolkit_docs import minimal_doc, section, to_yaml
+from tests.support.factories import make_toolkit_version, make_user
+from tests.support.pages import nav_labels, page_text
+from tests.support.toolkit_docs import minimal_doc, section, to_yaml
 
 
 def version_count() -> int:

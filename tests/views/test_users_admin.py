@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import User, utcnow
-from tests.factories import TeamFactory, make_user
-from tests.helpers import page_text
+from tests.support.factories import TeamFactory, make_user
+from tests.support.pages import page_text
 
 
 def test_admin_adds_a_user_with_roles_team_and_line_manager(client, auth, app_ctx):

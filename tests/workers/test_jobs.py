@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from qa_app import background
 from qa_app.extensions import db
 from qa_app.models import BackgroundTask, Case, utcnow
-from qa_app.services import tasks
+from qa_app.services.platform import tasks
 from workers import jobs, schedule
 
 UK = ZoneInfo("Europe/London")

@@ -1,0 +1,192 @@
+"""Live grade-trend dashboards (heads of service, DCS, PSW): the report's own figures, live.
+
+Every number here comes from the same functions as the monthly report (``report_figures``,
+``report_trends``), so a dashboard and the report agree for the same month and scope.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from qa_app.cache import cached_json
+from qa_app.extensions import db
+from qa_app.models import (
+    Assignment,
+    Audit,
+    AuditEvent,
+    Case,
+    Child,
+    ReportVersion,
+    SampleItem,
+    Team,
+)
+from qa_app.models.vocab import COHORTS
+from qa_app.services.reports import figures
+from qa_app.services.reports.figures import Filters, reported_grade, submitted_audits
+from qa_app.services.reports.scope import ReportScope, ScopeError, parse_month, previous_months
+from qa_app.services.reports.tables import DEFAULT_INADEQUATE_TARGET, section_titles
+from qa_app.services.reports.trends import (
+    grade_trends,
+    monthly_grade_counts,
+    team_cohort_counts,
+    trends_by,
+)
+
+MAX_MONTHS = 24
+DRILL_LIMIT = 200
+CACHE_SECONDS = 3600
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    from_month: str
+    to_month: str
+    filters: Filters
+    section: str | None = None
+
+    def months(self) -> list[str]:
+        """The months from..to, oldest first (at most MAX_MONTHS); ScopeError if backwards."""
+        start, end = parse_month(self.from_month), parse_month(self.to_month)
+        count = (end[0] - start[0]) * 12 + end[1] - start[1] + 1
+        if count < 1:
+            raise ScopeError(
+                f"months: {self.from_month} is after {self.to_month}; choose an earlier start"
+            )
+        if count > MAX_MONTHS:
+            raise ScopeError(f"months: at most {MAX_MONTHS} months at once")
+        return previous_months(self.to_month, count)
+
+
+def data_stamp() -> str:
+    """Changes whenever an audit's reported figures may have changed.
+
+    Every change to an audit (submission, moderation, a dispute decided, a reopening) is
+    recorded as an ``AuditEvent`` (models.audits), so the newest event id, with the newest audit
+    id, moves whenever a grade can. Both are primary-key lookups: scanning ``audits`` itself
+    costs 100+ ms at 100,000 audits because each row carries its answers JSON.
+    """
+    row = db.session.execute(
+        select(
+            select(func.max(AuditEvent.id)).scalar_subquery(),
+            select(func.max(Audit.id)).scalar_subquery(),
+        )
+    ).one()
+    return f"{row[0] or 0}:{row[1] or 0}"
+
+
+def _cached_trends(scope: ReportScope, months: list[str], f: Filters) -> dict:
+    """The dashboard's trends (overall, by team, cohort and section, as dicts), cached in Redis
+    per data stamp.
+
+    They only change when an audit is submitted or moderated, and the stamp sees both, so a
+    cached answer is always the current one. The trends themselves are cached, not only the
+    counts: a large locality has hundreds of teams, each with twelve Wilson intervals and its
+    run-chart signals. Without Redis they are computed every time.
+    """
+
+    def compute() -> dict:
+        cube = team_cohort_counts(months, scope, filters=f)
+        sections = monthly_grade_counts(months, scope, by="section", filters=f)
+        return {
+            "trends": [t.as_dict() for t in grade_trends(months, scope, counts=cube["all"])],
+            "by_team": [t.as_dict() for t in trends_by(months, scope, "team", counts=cube["team"])],
+            "by_cohort": [
+                t.as_dict() for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
+            ],
+            "by_section": [
+                t.as_dict() for t in trends_by(months, scope, "section", counts=sections)
+            ],
+        }
+
+    return cached_json(
+        "dashboard-trends",
+        [scope.key, months, f.cohort, f.random_only, data_stamp()],
+        compute,
+        seconds=CACHE_SECONDS,
+    )
+
+
+def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=True) -> dict:
+    """Headline, trends by team, cohort and section, and the drill-down list of audits."""
+    months = query.months()
+    month = query.to_month
+    f = query.filters
+    titles = section_titles()
+    trends = _cached_trends(scope, months, f)
+    grades = figures.grade_summary(month, scope, target=DEFAULT_INADEQUATE_TARGET, filters=f)
+    by_section = [
+        {**t, "title": titles.get(t["key"], t["key"])}
+        for t in trends["by_section"]
+        if not query.section or t["key"] == query.section
+    ]
+    return {
+        "scope": scope,
+        "months": months,
+        "month": month,
+        "completion": figures.completion(month, scope, as_of=as_of, filters=f)[0],
+        "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
+        "grades": grades,
+        "trends": trends["trends"],
+        "by_team": trends["by_team"],
+        "by_cohort": [{**t, "title": COHORTS.get(t["key"], t["key"])} for t in trends["by_cohort"]],
+        "by_section": by_section,
+        "drill": drill_down(month, scope, f, total=grades["n"]) if with_drill else None,
+        "sections": titles,
+    }
+
+
+def drill_down(month: str, scope: ReportScope, filters: Filters, *, total: int) -> dict:
+    """The month's submitted audits behind the figures (child ids only), newest first.
+
+    *total* is how many there are (the grade summary's n, from the same filters).
+    """
+    # The newest DRILL_LIMIT first, then their case, child and team: joining those for every
+    # audit of a large locality's month costs more than the sort.
+    newest = (
+        submitted_audits(month, scope, filters)
+        .add_columns(
+            Audit.id.label("audit_id"),
+            Audit.case_id,
+            SampleItem.team_id,
+            SampleItem.cohort,
+            SampleItem.selection,
+            Assignment.tier,
+            reported_grade().label("grade"),
+            Audit.moderated_grade,
+            Audit.submitted_at,
+        )
+        .order_by(Audit.submitted_at.desc(), Audit.id.desc())
+        .limit(DRILL_LIMIT)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            newest.c.audit_id,
+            newest.c.case_id,
+            Child.la_child_id.label("child_id"),
+            Team.name.label("team"),
+            newest.c.cohort,
+            newest.c.selection,
+            newest.c.tier,
+            newest.c.grade,
+            newest.c.moderated_grade,
+            newest.c.submitted_at,
+        )
+        .join(Case, Case.id == newest.c.case_id)
+        .join(Child, Child.id == Case.child_id)
+        .outerjoin(Team, Team.id == newest.c.team_id)
+        .order_by(newest.c.submitted_at.desc(), newest.c.audit_id.desc())
+    ).all()
+    return {"total": total or 0, "rows": rows, "limit": DRILL_LIMIT}
+
+
+def report_status(limit: int = 6) -> list[ReportVersion]:
+    """The latest council report versions, for the PSW's dashboard."""
+    return list(
+        db.session.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.scope == "council")
+            .order_by(ReportVersion.month.desc(), ReportVersion.version.desc())
+            .limit(limit)
+        )
+    )

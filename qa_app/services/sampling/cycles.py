@@ -1,0 +1,319 @@
+"""Reviewing, publishing and closing a cycle, and what its pages, exports and commands show."""
+
+import csv
+import io
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased, joinedload, selectinload
+
+from qa_app.extensions import db
+from qa_app.models import (
+    Assignment,
+    AuditCycle,
+    Case,
+    Child,
+    SampleItem,
+    Team,
+    User,
+    UserRole,
+)
+from qa_app.services.platform.notifications import Message, notify
+from qa_app.services.sampling import allocation
+from qa_app.services.sampling.draw import SamplingError
+
+EXPORT_COLUMNS = [
+    "case_id",
+    "child_id",
+    "cohort",
+    "case_team",
+    "case_worker_email",
+    "case_worker_line_manager_email",
+    "case_iro_email",
+    "selection",
+    "tier",
+    "auditor_email",
+    "auditor_team",
+    "due_date",
+]
+
+
+def list_cycles() -> list[AuditCycle]:
+    return list(db.session.scalars(select(AuditCycle).order_by(AuditCycle.month.desc())))
+
+
+def latest_cycle() -> AuditCycle | None:
+    return db.session.scalar(select(AuditCycle).order_by(AuditCycle.month.desc()).limit(1))
+
+
+def _admins() -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "qa_admin", User.active.is_(True), User.pending.is_(False))
+            .order_by(User.id)
+        )
+    )
+
+
+def tell_admins_proposed(cycle: AuditCycle, *, now: datetime, base_url: str) -> int:
+    """Tell every qa_admin the month is drawn and an allocation proposed (once per cycle draw)."""
+    counts = item_counts(cycle)
+    message = Message(
+        kind="cycle_proposed",
+        subject=f"{cycle.month} sample drawn and allocation proposed",
+        body=(
+            f"The {cycle.month} sample has {counts['sample']} cases; {counts['allocated']} have "
+            f"a proposed auditor and {counts['unallocated']} could not be allocated. Review and "
+            "publish it."
+        ),
+        link=f"/cycles/{cycle.month}",
+    )
+    admins = _admins()
+    for admin in admins:
+        notify(
+            admin,
+            message,
+            dedupe_key=f"cycle-proposed:{cycle.month}:{cycle.draws}:{admin.id}",
+            now=now,
+            base_url=base_url,
+        )
+    return len(admins)
+
+
+def item_counts(cycle: AuditCycle) -> dict[str, int]:
+    rows = db.session.execute(
+        select(SampleItem.selection, Assignment.tier, func.count(SampleItem.id))
+        .outerjoin(Assignment, Assignment.sample_item_id == SampleItem.id)
+        .where(SampleItem.cycle_id == cycle.id)
+        .group_by(SampleItem.selection, Assignment.tier)
+    ).all()
+    counts: Counter = Counter()
+    for selection, tier, n in rows:
+        counts["sample"] += n
+        counts[selection] += n
+        counts["allocated" if tier else "unallocated"] += n
+        if tier:
+            counts[f"tier_{tier}"] += n
+    keys = ("sample", "random", "thematic", "tier3", "allocated", "unallocated", "tier_2", "tier_3")
+    return {k: counts.get(k, 0) for k in keys}
+
+
+def publish_cycle(cycle: AuditCycle, *, by: User | None, now: datetime, base_url: str) -> int:
+    """Publish the allocation: every auditor is told (in the service and by email) which audits
+    are theirs and when they are due. Returns the number of auditors told."""
+    if cycle.status == "drawn":
+        raise SamplingError(f"Allocate the {cycle.month} sample before publishing it")
+    if cycle.status in ("published", "closed"):
+        raise SamplingError(f"The {cycle.month} allocation is already published")
+    assignments = db.session.scalars(
+        select(Assignment)
+        .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
+        .where(SampleItem.cycle_id == cycle.id)
+        .options(joinedload(Assignment.auditor))
+        .order_by(Assignment.auditor_id, Assignment.id)
+    ).all()
+    by_auditor: dict[int, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        assignment.status = "assigned"
+        by_auditor[assignment.auditor_id].append(assignment)
+    cycle.status = "published"
+    cycle.published_at = now
+    cycle.published_by_id = by.id if by else None
+    db.session.flush()
+    case_ids = {a.id: a.item.case_id for a in assignments}
+    for auditor_id, theirs in by_auditor.items():
+        auditor = theirs[0].auditor
+        due = min(a.due_on for a in theirs)
+        lines = [
+            f"- Case {case_ids[a.id]} (tier {a.tier} audit), due {a.due_on:%-d %B %Y}"
+            for a in theirs
+        ]
+        notify(
+            auditor,
+            Message(
+                kind="audits_allocated",
+                subject=f"Your {cycle.month} case file audits: {len(theirs)} due {due:%-d %B %Y}",
+                body="You have been allocated these audits this month:\n" + "\n".join(lines),
+                link="/assignments/",
+            ),
+            dedupe_key=f"cycle-published:{cycle.month}:{auditor_id}",
+            now=now,
+            base_url=base_url,
+        )
+    return len(by_auditor)
+
+
+def close_cycle(cycle: AuditCycle, *, now: datetime) -> None:
+    if cycle.status != "published":
+        raise SamplingError("Only a published cycle can be closed")
+    cycle.status = "closed"
+    cycle.closed_at = now
+    db.session.flush()
+
+
+def tell_reassigned(
+    previous: User | None, assignment: Assignment, *, now: datetime, base_url: str
+) -> None:
+    """After publication, tell the new auditor (and the one who no longer has it)."""
+    cycle = assignment.item.cycle
+    if cycle.status != "published":
+        return
+    case_id = assignment.item.case_id
+    stamp = now.strftime("%Y%m%d%H%M%S%f")
+    notify(
+        assignment.auditor,
+        Message(
+            kind="audit_assigned",
+            subject=f"Case {case_id} has been allocated to you for audit",
+            body=f"Case {case_id} (tier {assignment.tier} audit) is due "
+            f"{assignment.effective_due:%-d %B %Y}.",
+            link="/assignments/",
+        ),
+        dedupe_key=f"assigned:{assignment.id}:{assignment.auditor_id}:{stamp}",
+        now=now,
+        base_url=base_url,
+    )
+    if previous is not None and previous.id != assignment.auditor_id:
+        notify(
+            previous,
+            Message(
+                kind="audit_reassigned",
+                subject=f"Case {case_id} has been given to another auditor",
+                body=f"You no longer need to audit case {case_id} this month.",
+                link="/assignments/",
+            ),
+            dedupe_key=f"unassigned:{assignment.id}:{previous.id}:{stamp}",
+            now=now,
+            base_url=base_url,
+        )
+
+
+@dataclass
+class CycleView:
+    cycle: AuditCycle
+    counts: dict
+    strata: list[dict]
+    items: list[SampleItem]
+    unallocated: list[SampleItem]
+    loads: list[dict]
+    verified: bool
+    by_selection: dict = field(default_factory=dict)
+
+
+def cycle_view(cycle: AuditCycle) -> CycleView:
+    """Everything the cycle page shows: frame, exclusions, strata, allocation and loads."""
+    from qa_app.services.sampling.draw import verify_cycle  # noqa: PLC0415
+
+    names = dict(db.session.execute(select(Team.id, Team.name)).all())
+    strata = [
+        {**s, "team": names.get(s["team_id"], "No team") if s["team_id"] else "No team"}
+        for s in cycle.strata
+    ]
+    strata.sort(key=lambda s: (s["team"], s["cohort"]))
+    items = list(
+        db.session.scalars(
+            select(SampleItem)
+            .where(SampleItem.cycle_id == cycle.id)
+            .options(
+                joinedload(SampleItem.case).joinedload(Case.child),
+                joinedload(SampleItem.team),
+                selectinload(SampleItem.assignment).joinedload(Assignment.auditor),
+            )
+            .order_by(SampleItem.id)
+        ).unique()
+    )
+    return CycleView(
+        cycle=cycle,
+        counts=item_counts(cycle),
+        strata=strata,
+        items=items,
+        unallocated=[i for i in items if i.assignment is None],
+        loads=allocation.load_table(cycle),
+        verified=verify_cycle(cycle),
+    )
+
+
+def allocation_summary(cycle: AuditCycle) -> dict:
+    """The `qa sample allocate --json` document."""
+    unallocated = db.session.execute(
+        select(SampleItem.case_id, SampleItem.unallocated_reason)
+        .outerjoin(Assignment, Assignment.sample_item_id == SampleItem.id)
+        .where(SampleItem.cycle_id == cycle.id, Assignment.id.is_(None))
+        .order_by(SampleItem.case_id)
+    ).all()
+    by_tier = dict(
+        db.session.execute(
+            select(Assignment.tier, func.count(Assignment.id))
+            .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
+            .where(SampleItem.cycle_id == cycle.id)
+            .group_by(Assignment.tier)
+        ).all()
+    )
+    loads = allocation.load_table(cycle)
+    return {
+        "month": cycle.month,
+        "allocated": sum(by_tier.values()),
+        "unallocated": [
+            {"case": case_id, "reason": reason or "Not yet allocated"}
+            for case_id, reason in unallocated
+        ],
+        "by_tier": {"2": by_tier.get(2, 0), "3": by_tier.get(3, 0)},
+        "auditors": [
+            {
+                "email": row["user"].email,
+                "roles": sorted(row["user"].roles),
+                "capacity": row["capacity"],
+                "assigned": row["load"],
+            }
+            for row in sorted(loads, key=lambda r: r["user"].email or "")
+        ],
+    }
+
+
+def export_csv(cycle: AuditCycle) -> str:
+    """One row per sampled case (blank auditor when unallocated); child ids only, no names."""
+    worker, manager, iro, auditor = (aliased(User) for _ in range(4))
+    case_team, auditor_team = aliased(Team), aliased(Team)
+    rows = db.session.execute(
+        select(
+            Case.id,
+            Child.la_child_id,
+            Case.cohort,
+            case_team.name,
+            worker.email,
+            manager.email,
+            iro.email,
+            SampleItem.selection,
+            Assignment.tier,
+            auditor.email,
+            auditor_team.name,
+            Assignment.due_on,
+            Assignment.extended_to,
+        )
+        .select_from(SampleItem)
+        .join(Case, Case.id == SampleItem.case_id)
+        .join(Child, Child.id == Case.child_id)
+        .outerjoin(case_team, case_team.id == Case.team_id)
+        .outerjoin(worker, worker.id == Case.worker_id)
+        .outerjoin(manager, manager.id == worker.line_manager_id)
+        .outerjoin(iro, iro.id == Case.iro_id)
+        .outerjoin(Assignment, Assignment.sample_item_id == SampleItem.id)
+        .outerjoin(auditor, auditor.id == Assignment.auditor_id)
+        .outerjoin(auditor_team, auditor_team.id == auditor.team_id)
+        .where(SampleItem.cycle_id == cycle.id)
+        .order_by(Case.id)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(EXPORT_COLUMNS)
+    for row in rows:
+        *values, due, extended = row
+        due_on = extended or due
+        writer.writerow(
+            ["" if v is None else v for v in [*values, due_on.isoformat() if due_on else None]]
+        )
+    return out.getvalue()

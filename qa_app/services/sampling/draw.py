@@ -1,0 +1,502 @@
+"""Drawing each month's sample: a seeded, stratified, reproducible 10% of open cases.
+
+The frame is every case open on the reference date, in case-id order. Cases whose child had an
+audit completed in the previous 12 months (or one from an earlier month still under way) and
+cases already in the cycle are excluded. The sample size is ceil(rate x eligible), split over
+team x cohort strata in proportion to their eligible cases by largest remainder.
+
+Which cases are picked is a pure function of the seed and the frame: each case gets a lottery
+number, the first 8 bytes of SHA-256("casefile-qa-sample-v1:<seed>:<case id>"), and each stratum
+takes its cases with the lowest numbers. Ties between strata in the apportionment go by the same
+kind of number for the stratum. So the draw is the same on SQLite and PostgreSQL, on any Python,
+and anyone holding the stored frame and seed can check it with a few lines of code.
+"""
+
+import hashlib
+import random
+import zlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from qa_app.bulk import insert_rows
+from qa_app.extensions import db
+from qa_app.models import (
+    Assignment,
+    AuditCycle,
+    Case,
+    Child,
+    CycleFrame,
+    SampleItem,
+    Team,
+    User,
+)
+from qa_app.models.vocab import COHORTS
+from qa_app.services.sampling.apportion import largest_remainder
+
+DEFAULT_RATE_BP = 1000  # 10%
+LOTTERY_PREFIX = "casefile-qa-sample-v1"
+ELIGIBLE, AUDITED, IN_CYCLE = 0, 1, 2
+_COHORT_CODES = {cohort: i for i, cohort in enumerate(COHORTS)}
+_COHORT_NAMES = list(COHORTS)
+
+
+class SamplingError(ValueError):
+    """A draw or change the rules do not allow; the message says why."""
+
+
+@dataclass(frozen=True)
+class FrameRow:
+    case_id: int
+    team_id: int | None
+    cohort: str
+    exclusion: int = ELIGIBLE
+
+
+@dataclass
+class Stratum:
+    team_id: int | None
+    cohort: str
+    frame: int = 0
+    eligible: int = 0
+    sample: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "team_id": self.team_id,
+            "cohort": self.cohort,
+            "frame": self.frame,
+            "eligible": self.eligible,
+            "sample": self.sample,
+        }
+
+
+@dataclass
+class SamplePlan:
+    strata: list[Stratum]
+    selected: list[int]  # case ids, ascending
+    frame: int
+    eligible: int
+    excluded_audited: int
+    excluded_in_cycle: int
+
+
+@dataclass
+class DrawResult:
+    cycle: AuditCycle
+    already_drawn: bool
+    verified: bool = True
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """(year, month) from "YYYY-MM"; a clear error otherwise."""
+    try:
+        year, month = (int(part) for part in text.strip().split("-"))
+        date(year, month, 1)
+    except (ValueError, AttributeError):
+        raise SamplingError(f"Month {text!r} is not in the form YYYY-MM, like 2026-11") from None
+    return year, month
+
+
+def month_key(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def parse_rate(text: str | float) -> int:
+    """A rate such as 0.1, 10% or 0.125 as basis points; at most 4 decimal places."""
+    raw = str(text).strip()
+    percent = raw.endswith("%")
+    try:
+        value = Decimal(raw.rstrip("%").strip())
+    except InvalidOperation:
+        raise SamplingError(f"Rate {raw!r} is not a number (use 0.1 or 10%)") from None
+    basis = value * (100 if percent else 10000)
+    if basis != basis.to_integral_value() or not 0 < basis <= 10000:
+        raise SamplingError(f"Rate {raw!r} must be above 0 and at most 1 (100%), e.g. 0.1")
+    return int(basis)
+
+
+def lottery_number(seed: int, key: object) -> int:
+    digest = hashlib.sha256(f"{LOTTERY_PREFIX}:{seed}:{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big")
+
+
+def sample_size(rate_bp: int, eligible: int) -> int:
+    return -(-rate_bp * eligible // 10000)  # exact ceil(rate x eligible)
+
+
+def plan_sample(frame: list[FrameRow], *, seed: int, rate_bp: int) -> SamplePlan:
+    """Pure: the strata and the selected case ids for a frame, seed and rate."""
+    strata: dict[tuple[int | None, str], Stratum] = {}
+    members: dict[tuple[int | None, str], list[int]] = defaultdict(list)
+    audited = in_cycle = 0
+    for row in frame:
+        key = (row.team_id, row.cohort)
+        stratum = strata.get(key) or strata.setdefault(key, Stratum(row.team_id, row.cohort))
+        stratum.frame += 1
+        if row.exclusion == AUDITED:
+            audited += 1
+        elif row.exclusion == IN_CYCLE:
+            in_cycle += 1
+        else:
+            stratum.eligible += 1
+            members[key].append(row.case_id)
+    eligible = sum(s.eligible for s in strata.values())
+    # Strata in lottery order, so ties in the apportionment fall differently each month.
+    order = sorted(strata, key=lambda k: (lottery_number(seed, f"stratum:{k[0]}:{k[1]}"), k[1]))
+    parts = largest_remainder(
+        sample_size(rate_bp, eligible), {k: strata[k].eligible for k in order}
+    )
+    selected: list[int] = []
+    for key in order:
+        strata[key].sample = parts[key]
+        if parts[key]:
+            ranked = sorted(members[key], key=lambda case_id: lottery_number(seed, case_id))
+            selected.extend(ranked[: parts[key]])
+    return SamplePlan(
+        strata=[strata[k] for k in order],
+        selected=sorted(selected),
+        frame=len(frame),
+        eligible=eligible,
+        excluded_audited=audited,
+        excluded_in_cycle=in_cycle,
+    )
+
+
+def _year_before(day: date) -> date:
+    return (
+        day.replace(year=day.year - 1, day=28)
+        if (day.month, day.day) == (2, 29)
+        else (day.replace(year=day.year - 1))
+    )
+
+
+def recently_audited_children(reference_date: date, *, exclude_cycle_id: int | None) -> set[int]:
+    """Children with an audit completed in the 12 months to *reference_date*, or one from an
+    earlier published cycle still under way."""
+    completed = (
+        (Assignment.status == "completed")
+        & (Assignment.completed_on > _year_before(reference_date))
+        & (Assignment.completed_on <= reference_date)
+    )
+    under_way = Assignment.status.in_(("assigned", "in_progress"))
+    query = (
+        select(Case.child_id)
+        .join(SampleItem, SampleItem.case_id == Case.id)
+        .join(Assignment, Assignment.sample_item_id == SampleItem.id)
+        .where(completed | under_way)
+    )
+    if exclude_cycle_id is not None:
+        query = query.where(SampleItem.cycle_id != exclude_cycle_id)
+    return set(db.session.scalars(query))
+
+
+def read_frame(reference_date: date, *, cycle: AuditCycle | None) -> list[FrameRow]:
+    """The frame from the database: open cases in case-id order, with their exclusions."""
+    audited = recently_audited_children(
+        reference_date, exclude_cycle_id=cycle.id if cycle is not None else None
+    )
+    in_cycle: set[int] = set()
+    if cycle is not None and cycle.id is not None:
+        in_cycle = set(
+            db.session.scalars(select(SampleItem.case_id).where(SampleItem.cycle_id == cycle.id))
+        )
+    rows = db.session.execute(
+        select(Case.id, Case.team_id, Case.cohort, Case.child_id)
+        .where(Case.open_on(reference_date))
+        .order_by(Case.id)
+    ).all()
+    return [
+        FrameRow(
+            case_id,
+            team_id,
+            cohort,
+            IN_CYCLE if case_id in in_cycle else AUDITED if child_id in audited else ELIGIBLE,
+        )
+        for case_id, team_id, cohort, child_id in rows
+    ]
+
+
+def encode_frame(frame: list[FrameRow]) -> tuple[bytes, str]:
+    """The frame as zlib(int64 case ids | int64 team ids, 0 = none | uint8 cohort | uint8
+    exclusion), and the SHA-256 of those uncompressed bytes."""
+    raw = b"".join(
+        [
+            np.array([r.case_id for r in frame], dtype="<i8").tobytes(),
+            np.array([r.team_id or 0 for r in frame], dtype="<i8").tobytes(),
+            np.array([_COHORT_CODES[r.cohort] for r in frame], dtype="u1").tobytes(),
+            np.array([r.exclusion for r in frame], dtype="u1").tobytes(),
+        ]
+    )
+    return zlib.compress(raw, 6), hashlib.sha256(raw).hexdigest()
+
+
+def decode_frame(stored: CycleFrame) -> list[FrameRow]:
+    raw = zlib.decompress(stored.data)
+    n = stored.case_count
+    ids = np.frombuffer(raw, dtype="<i8", count=n)
+    teams = np.frombuffer(raw, dtype="<i8", count=n, offset=8 * n)
+    cohorts = np.frombuffer(raw, dtype="u1", count=n, offset=16 * n)
+    exclusions = np.frombuffer(raw, dtype="u1", count=n, offset=17 * n)
+    return [
+        FrameRow(int(i), int(t) or None, _COHORT_NAMES[c], int(e))
+        for i, t, c, e in zip(ids, teams, cohorts, exclusions, strict=True)
+    ]
+
+
+def _store_frame(cycle: AuditCycle, frame: list[FrameRow]) -> None:
+    data, digest = encode_frame(frame)
+    stored = db.session.get(CycleFrame, cycle.id)
+    if stored is None:
+        db.session.add(
+            CycleFrame(cycle_id=cycle.id, case_count=len(frame), digest=digest, data=data)
+        )
+    else:
+        stored.case_count, stored.digest, stored.data = len(frame), digest, data
+
+
+def _apply_plan(cycle: AuditCycle, plan: SamplePlan, frame: list[FrameRow], now: datetime) -> None:
+    cycle.frame_count = plan.frame
+    cycle.eligible_count = plan.eligible
+    cycle.excluded_audited = plan.excluded_audited
+    cycle.excluded_in_cycle = plan.excluded_in_cycle
+    cycle.strata = [s.as_dict() for s in plan.strata]
+    by_id = {row.case_id: row for row in frame}
+    insert_rows(
+        SampleItem.__table__,
+        [
+            {
+                "cycle_id": cycle.id,
+                "case_id": case_id,
+                "team_id": by_id[case_id].team_id,
+                "cohort": by_id[case_id].cohort,
+                "selection": "random",
+                "added_at": now,
+            }
+            for case_id in plan.selected
+        ],
+    )
+    _store_frame(cycle, frame)
+
+
+def _default_reference(year: int, month: int) -> date:
+    return date(year, month, 1)
+
+
+def new_seed(rng: random.Random) -> int:
+    return rng.randrange(1, 2**31)
+
+
+def draw_sample(
+    month: str,
+    *,
+    by: User | None,
+    now: datetime,
+    rng: random.Random,
+    seed: int | None = None,
+    rate_bp: int | None = None,
+    reference_date: date | None = None,
+    redraw: bool = False,
+) -> DrawResult:
+    """Draw the sample for *month* ("YYYY-MM"), or return the one already drawn.
+
+    :param by: the acting user (None for the command line and the scheduled job).
+    :param rng: supplies the seed when *seed* is not given (pass ``random.SystemRandom()``).
+    :param redraw: discard the random part of an unpublished cycle's sample and draw again
+        (qa_admin only); thematic and tier 3 cases stay.
+    """
+    year, mon = parse_month(month)
+    key = month_key(year, mon)
+    reference = reference_date or _default_reference(year, mon)
+    if reference.year != year or reference.month != mon:
+        raise SamplingError(f"The reference date {reference.isoformat()} is not in {key}")
+    cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == key))
+    if cycle is not None and not redraw:
+        return DrawResult(cycle, already_drawn=True)
+    if cycle is not None:
+        _check_redraw(cycle, by)
+        return _redraw(
+            cycle,
+            by=by,
+            now=now,
+            seed=seed if seed is not None else new_seed(rng),
+            rate_bp=rate_bp,
+            reference=reference_date,
+        )
+    if redraw:
+        raise SamplingError(f"There is no sample for {key} to redraw")
+    cycle = AuditCycle(
+        month=key,
+        reference_date=reference,
+        rate_bp=rate_bp or DEFAULT_RATE_BP,
+        seed=seed if seed is not None else new_seed(rng),
+        status="drawn",
+        drawn_at=now,
+        drawn_by_id=by.id if by else None,
+    )
+    db.session.add(cycle)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise SamplingError(
+            f"The {key} sample was drawn by another process at the same moment: try again to see it"
+        ) from None
+    frame = read_frame(reference, cycle=cycle)
+    _apply_plan(cycle, plan_sample(frame, seed=cycle.seed, rate_bp=cycle.rate_bp), frame, now)
+    db.session.flush()
+    return DrawResult(cycle, already_drawn=False)
+
+
+def _check_redraw(cycle: AuditCycle, by: User | None) -> None:
+    if by is not None and "qa_admin" not in by.roles:
+        raise SamplingError("Only the QA lead (qa_admin) can redraw a sample")
+    if cycle.status in ("published", "closed"):
+        raise SamplingError(f"The {cycle.month} sample has been published and cannot be redrawn")
+
+
+def _redraw(cycle, *, by, now, seed, rate_bp, reference) -> DrawResult:
+    # The allocation is redone after a redraw: every proposed assignment goes.
+    db.session.execute(
+        delete(Assignment).where(
+            Assignment.sample_item_id.in_(
+                select(SampleItem.id).where(SampleItem.cycle_id == cycle.id)
+            )
+        )
+    )
+    db.session.execute(
+        delete(SampleItem).where(SampleItem.cycle_id == cycle.id, SampleItem.selection == "random")
+    )
+    db.session.execute(
+        SampleItem.__table__.update()
+        .where(SampleItem.cycle_id == cycle.id)
+        .values(unallocated_reason=None)
+    )
+    db.session.expire(cycle)
+    cycle.seed = seed
+    if rate_bp:
+        cycle.rate_bp = rate_bp
+    if reference:
+        cycle.reference_date = reference
+    cycle.status = "drawn"
+    cycle.allocated_at = None
+    cycle.drawn_at = now
+    cycle.drawn_by_id = by.id if by else None
+    cycle.draws += 1
+    frame = read_frame(cycle.reference_date, cycle=cycle)
+    _apply_plan(cycle, plan_sample(frame, seed=cycle.seed, rate_bp=cycle.rate_bp), frame, now)
+    db.session.flush()
+    db.session.expire(cycle, ["items"])
+    return DrawResult(cycle, already_drawn=False)
+
+
+def stored_frame(cycle: AuditCycle) -> list[FrameRow]:
+    stored = db.session.get(CycleFrame, cycle.id)
+    return decode_frame(stored) if stored else []
+
+
+def verify_cycle(cycle: AuditCycle) -> bool:
+    """Whether the random part of the stored sample is exactly what the stored frame and seed
+    give: the check an external auditor would make."""
+    plan = plan_sample(stored_frame(cycle), seed=cycle.seed, rate_bp=cycle.rate_bp)
+    stored = db.session.scalars(
+        select(SampleItem.case_id)
+        .where(SampleItem.cycle_id == cycle.id, SampleItem.selection == "random")
+        .order_by(SampleItem.case_id)
+    ).all()
+    return list(stored) == plan.selected
+
+
+def add_case(
+    cycle: AuditCycle,
+    case: Case,
+    *,
+    by: User | None,
+    now: datetime,
+    selection: str = "thematic",
+    note: str | None = None,
+) -> SampleItem:
+    """Add a case to the cycle by hand, flagged thematic (or tier 3), so statistics can be shown
+    with and without it."""
+    if selection not in ("thematic", "tier3"):
+        raise SamplingError("A case added by hand is either thematic or tier 3")
+    if cycle.status == "closed":
+        raise SamplingError(f"The {cycle.month} cycle is closed")
+    if not case.is_open_on(cycle.reference_date) and not case.is_open_on(now.date()):
+        raise SamplingError(f"Case {case.id} is not open")
+    existing = db.session.scalar(
+        select(SampleItem).where(SampleItem.cycle_id == cycle.id, SampleItem.case_id == case.id)
+    )
+    if existing is not None:
+        raise SamplingError(
+            f"Child {case.child.la_child_id}'s case is already in the {cycle.month} sample "
+            f"({existing.selection})"
+        )
+    item = SampleItem(
+        cycle_id=cycle.id,
+        case_id=case.id,
+        team_id=case.team_id,
+        cohort=case.cohort,
+        selection=selection,
+        note=(note or "").strip()[:300] or None,
+        added_by_id=by.id if by else None,
+        added_at=now,
+    )
+    db.session.add(item)
+    db.session.flush()
+    return item
+
+
+def find_open_case(la_child_id: str, day: date) -> Case | None:
+    return db.session.scalar(
+        select(Case)
+        .join(Child, Child.id == Case.child_id)
+        .where(Child.la_child_id == la_child_id.strip(), Case.open_on(day))
+    )
+
+
+def get_cycle(month: str) -> AuditCycle:
+    year, mon = parse_month(month)
+    cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == month_key(year, mon)))
+    if cycle is None:
+        raise SamplingError(f"No sample has been drawn for {month_key(year, mon)}")
+    return cycle
+
+
+def draw_summary(result: DrawResult) -> dict:
+    """The `qa sample draw --json` document."""
+    cycle = result.cycle
+    names = dict(db.session.execute(select(Team.id, Team.name)).all())
+    sampled = db.session.scalar(
+        select(db.func.count(SampleItem.id)).where(SampleItem.cycle_id == cycle.id)
+    )
+    return {
+        "month": cycle.month,
+        "reference_date": cycle.reference_date.isoformat(),
+        "seed": cycle.seed,
+        "frame": cycle.frame_count,
+        "eligible": cycle.eligible_count,
+        "excluded": {
+            "audited_last_12_months": cycle.excluded_audited,
+            "already_in_cycle": cycle.excluded_in_cycle,
+        },
+        "sample": sampled,
+        "already_drawn": result.already_drawn,
+        "strata": [
+            {
+                "team": names.get(s["team_id"]) if s["team_id"] else None,
+                "cohort": s["cohort"],
+                "eligible": s["eligible"],
+                "sample": s["sample"],
+            }
+            for s in sorted(
+                cycle.strata,
+                key=lambda s: (names.get(s["team_id"]) or "~", s["cohort"]),
+            )
+        ],
+    }

@@ -1,0 +1,115 @@
+"""Loading staff from CSV: created, updated, rejected rows, structural errors."""
+
+import pytest
+from sqlalchemy import func, select
+
+from qa_app.extensions import db
+from qa_app.models import Team, User
+from qa_app.services.imports.staff import StaffFileError, import_staff
+from tests.support.factories import TeamFactory, make_user
+
+HEADER = "name,email,roles,team,line_manager_email,capacity\n"
+
+
+def test_staff_are_created_with_roles_team_manager_and_capacity(app_ctx):
+    TeamFactory(name="North Child Protection A")
+    data = (
+        HEADER
+        + "Ann Boss,ann@council.test,head_of_service,,,\n"
+        + "Ben Lead,ben@council.test,team_manager;iro,North Child Protection A,ann@council.test,3\n"
+        + "Cat Worker,cat@council.test,social_worker,north child  protection a,ben@council.test,\n"
+    ).encode()
+    summary = import_staff(data, "staff.csv")
+    db.session.commit()
+    assert (summary.created, summary.updated, summary.rejected) == (3, 0, [])
+    ben = db.session.scalar(select(User).where(User.email == "ben@council.test"))
+    cat = db.session.scalar(select(User).where(User.email == "cat@council.test"))
+    assert ben.roles == {"team_manager", "iro"}
+    assert ben.capacity == 3 and ben.line_manager.email == "ann@council.test"
+    assert cat.team.name == "North Child Protection A"  # matched by normalised name
+    assert cat.line_manager == ben
+
+
+def test_a_line_manager_may_appear_later_in_the_file(app_ctx):
+    data = (
+        HEADER
+        + "Cat,cat@council.test,social_worker,,ben@council.test,\nBen,ben@council.test,team_manager,,,\n"
+    ).encode()
+    summary = import_staff(data, "staff.csv")
+    assert summary.rejected == []
+    cat = db.session.scalar(select(User).where(User.email == "cat@council.test"))
+    assert cat.line_manager.email == "ben@council.test"
+
+
+def test_existing_staff_are_updated_not_duplicated(app_ctx):
+    make_user("social_worker", email="dee@council.test", name="Dee Old")
+    summary = import_staff(
+        (HEADER + "Dee New,DEE@council.test,team_manager,,,\n").encode(), "s.csv"
+    )
+    assert (summary.created, summary.updated) == (0, 1)
+    assert (
+        db.session.scalar(select(func.count(User.id)).where(User.email == "dee@council.test")) == 1
+    )
+    dee = db.session.scalar(select(User).where(User.email == "dee@council.test"))
+    assert dee.name == "Dee New" and dee.roles == {"team_manager"}
+
+
+def test_bad_rows_are_rejected_with_row_column_and_reason_and_the_rest_import(app_ctx):
+    data = (
+        HEADER
+        + "Good,good@council.test,psw,,,\n"
+        + "No Email,not-an-email,psw,,,\n"
+        + "Bad Role,bad@council.test,wizard,,,\n"
+        + "Bad Cap,cap@council.test,iro,,,lots\n"
+        + "No Manager,nm@council.test,iro,,ghost@council.test,\n"
+    ).encode()
+    summary = import_staff(data, "staff.csv")
+    rejected = {(r["row"], r["column"]) for r in summary.rejected}
+    assert rejected == {(3, "email"), (4, "roles"), (5, "capacity"), (6, "line_manager_email")}
+    assert all(r["file"] == "staff.csv" and r["reason"] for r in summary.rejected)
+    assert summary.created == 1
+    assert "Unknown role wizard" in next(
+        r["reason"] for r in summary.rejected if r["column"] == "roles"
+    )
+
+
+def test_unknown_teams_are_created_pending(app_ctx):
+    summary = import_staff(
+        (HEADER + "Eve,eve@council.test,social_worker,Brand New Team,,\n").encode(), "s.csv"
+    )
+    assert summary.teams_created == ["Brand New Team"]
+    assert db.session.scalar(select(Team).where(Team.name == "Brand New Team")).pending is True
+
+
+def test_a_circle_of_line_managers_is_not_recorded(app_ctx):
+    data = (
+        HEADER + "A,a@council.test,psw,,b@council.test,\nB,b@council.test,psw,,a@council.test,\n"
+    ).encode()
+    summary = import_staff(data, "s.csv")
+    a = db.session.scalar(select(User).where(User.email == "a@council.test"))
+    b = db.session.scalar(select(User).where(User.email == "b@council.test"))
+    assert not (a.line_manager == b and b.line_manager == a)
+    assert any("line manager not set" in w for w in summary.warnings)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "the file is empty"),
+        (b"name,email\nx,y\n", "missing column(s) roles, team, line_manager_email, capacity"),
+        (b"\xff\x00\xfe", "not UTF-8"),
+    ],
+)
+def test_structural_errors_reject_the_file_and_change_nothing(app_ctx, data, message):
+    before = db.session.scalar(select(func.count(User.id)))
+    with pytest.raises(StaffFileError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        import_staff(data, "staff.csv")
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(User.id))) == before
+
+
+def test_utf16_and_bom_files_are_read(app_ctx):
+    text = HEADER + "Zoë Ng,zoe@council.test,psw,,,\n"
+    for data in (text.encode("utf-16"), b"\xef\xbb\xbf" + text.encode()):
+        import_staff(data, "s.csv")
+    assert db.session.scalar(select(User).where(User.email == "zoe@council.test")).name == "Zoë Ng"
