@@ -61,7 +61,7 @@ class Config:
     MAIL_FROM = "casefile-qa@localhost"
     BASE_URL = "http://127.0.0.1:5000"
 
-    # Moderation and escalation (DESIGN.md section 3).
+    # Moderation and escalation: docs/framework.md#moderation and #escalation-and-tier-3.
     MODERATION_RANDOM_SHARE = 0.10  # of audits neither Inadequate nor Outstanding
     MODERATION_DUE_WORKING_DAYS = 10
     MODERATION_DISPUTE_WORKING_DAYS = 5

@@ -1,6 +1,6 @@
 """Benchmark: the action tracker with 100,000 open actions.
 
-Targets (issue 7): the chase job over 100,000 open actions under 10 s on PostgreSQL, and a
+Targets (the README's Benchmarks table): the chase job over 100,000 open actions under 10 s on PostgreSQL, and a
 second run the same day sends nothing and takes under 3 s; the PSW dashboard's median under
 200 ms. The first run starts from an empty reminder table (the worst case: every rung reached
 so far is caught up at once), so its counts are large. Prints times and counts.

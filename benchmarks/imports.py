@@ -1,4 +1,4 @@
-"""Benchmark: importing case data (issue 3). Targets: Annex A with 100,000 case rows across Lists
+"""Benchmark: importing case data (docs/formats.md). Targets: Annex A with 100,000 case rows across Lists
 6-9, dry run and real import under 60 s each with peak memory under 1 GB; SSDA903 with 50,000
 episodes under 15 s; CIN census with 50,000 children under 30 s; re-importing the same file gives
 the same counts, zero changes, and is faster than the first import.

@@ -1,6 +1,6 @@
 """Benchmark: the monthly report on a demo council with 12 months of history.
 
-Targets (issue 8): county (10,000 cases) draft build with HTML, PDF and XLSX under 10 s; large
+Targets (the README's Benchmarks table): county (10,000 cases) draft build with HTML, PDF and XLSX under 10 s; large
 council (100,000 cases, about 120,000 audits) under 60 s with peak memory under 1 GB; the head
 of service dashboard on the large council, median under 200 ms.
 

@@ -56,13 +56,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "audits.reflect": frozenset({"social_worker", "team_manager"}),
     "audits.reopen": frozenset({"qa_admin"}),
     # Actions: anyone may own one; each action page is scoped (qa_app.services.actions.queries)
-    # and each change is checked by qa_app.services.action_lifecycle.
+    # and each change is checked by qa_app.services.actions.lifecycle.
     "actions.mine": ALL_ROLES,
     "actions.view": ALL_ROLES,
     "actions.work": ALL_ROLES,
     "actions.team": frozenset({"team_manager"}),
     "actions.dashboard": frozenset({"psw", "dcs", "qa_admin", "head_of_service"}),
-    # Moderation (DESIGN.md section 3): the pool moderates; the result page is scoped to the
+    # Moderation (docs/framework.md#moderation): the pool moderates; the result page is scoped to the
     # auditor, the moderator, the locality's head of service and council-wide roles.
     "moderation.moderate": frozenset(
         {"independent_auditor", "senior_manager", "head_of_service", "psw"}

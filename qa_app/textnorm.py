@@ -1,4 +1,4 @@
-"""Text clean-up shared by importers, matching and forms (FORMATS.md "Text cleanup")."""
+"""Text clean-up shared by importers, matching and forms (docs/formats.md#rules-every-format-shares)."""
 
 import re
 import unicodedata

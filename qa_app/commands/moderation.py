@@ -1,6 +1,6 @@
 """``qa moderation``: agreement statistics and the moderation pairs of a month.
 
-A stable interface: the JSON keys and CSV columns are fixed by the issue. Exit status 2 means
+A stable interface: the JSON keys and CSV columns are the ones the README describes. Exit status 2 means
 the request was refused (the message says why).
 """
 

@@ -1,4 +1,4 @@
-"""Readers for the case extracts councils already have (FORMATS.md).
+"""Readers for the case extracts councils already have (docs/formats.md).
 
 ``read_files`` recognises each file, reads it with its format's reader and combines them into
 one ``Snapshot`` of open cases at the as-of date. Readers never touch the database; applying a

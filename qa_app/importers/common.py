@@ -2,7 +2,7 @@
 
 Each ``parse_*`` function returns the cleaned value, ``None`` for a blank, and raises
 ``BadValue`` (with a reason a person can act on) for anything else; the reader turns that into a
-rejected row naming the file, sheet, row and column (FORMATS.md "Common rules").
+rejected row naming the file, sheet, row and column (docs/formats.md#rules-every-format-shares).
 """
 
 import re
@@ -208,5 +208,6 @@ def is_short_break(legal_status: str | None) -> bool:
 
 
 def is_open(start: date | None, end: date | None, as_of: date) -> bool:
-    """FORMATS.md: open on D when ``start <= D`` and (``end`` is blank or ``end > D``)."""
+    """Open on D when ``start <= D`` (a blank start counts as started) and (``end`` is blank or
+    ``end > D``): docs/formats.md#an-import-is-a-snapshot-at-an-as-of-date."""
     return (start is None or start <= as_of) and (end is None or end > as_of)

@@ -19,7 +19,8 @@ FORMATS = {
 SHEET_LIST = re.compile(r"^\s*list\s*_?\s*(\d{1,2})\b", re.IGNORECASE)
 _XML_ROOT = re.compile(r"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
-# SSDA903 CSV tables, recognised by their set of columns (FORMATS.md), as header keys.
+# SSDA903 CSV tables, recognised by their set of columns, as header keys
+# (docs/formats.md#how-a-file-is-recognised).
 SSDA903_TABLES: dict[str, frozenset[str]] = {
     "Header": frozenset(["child", "sex", "dob", "ethnic", "upn", "mother", "mcdob"]),
     "Episodes": frozenset(

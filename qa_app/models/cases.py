@@ -31,7 +31,7 @@ class Child(TimestampMixin, db.Model):
 
 
 class Case(TimestampMixin, db.Model):
-    """One episode of involvement. A child has at most one open case (FORMATS.md)."""
+    """One episode of involvement. A child has at most one open case (docs/formats.md)."""
 
     __tablename__ = "cases"
     __table_args__ = (

@@ -22,7 +22,7 @@ GRADE_KEYS: dict[int, str] = {
 INADEQUATE = 4
 
 # Compliance questions every toolkit must ask, by stable key, because the monthly report computes
-# these percentages across all toolkits (DESIGN.md §3, Monthly audit report). A toolkit may word
+# these percentages across all toolkits (docs/framework.md#the-monthly-report). A toolkit may word
 # each question for its cohorts and may add questions of its own.
 REPORTED_COMPLIANCE: dict[str, str] = {
     "chronology_up_to_date": "% with an up-to-date chronology",
@@ -114,7 +114,7 @@ class ToolkitDefinition:
 
     @classmethod
     def from_dict(cls, doc: dict[str, Any]) -> "ToolkitDefinition":
-        """Build from a document that has passed validation (see toolkit_format.parse_toolkit)."""
+        """Build from a document that has passed validation (see qa_app.services.toolkits.format.parse_toolkit)."""
         grading = doc.get("grading", {})
         return cls(
             key=doc["key"],

@@ -1,6 +1,7 @@
 """The service's fixed vocabularies: roles, cohorts, service areas, grades.
 
-Keys are stored in the database; labels are what people read. Keys match DESIGN.md exactly.
+Keys are stored in the database; labels are what people read. The roles and what each does in the
+framework: docs/framework.md#roles.
 """
 
 ROLES: dict[str, str] = {
@@ -39,7 +40,8 @@ COHORTS: dict[str, str] = {
     "short_breaks": "Short breaks",
     "care_leaver": "Care leaver",
 }
-# FORMATS.md: one open case per child; the first cohort in this order wins.
+# One open case per child; the first cohort in this order wins
+# (docs/formats.md#an-import-is-a-snapshot-at-an-as-of-date).
 COHORT_PRECEDENCE = ("cla", "cp", "cin", "care_leaver", "assessment", "short_breaks")
 
 SERVICES: dict[str, str] = {

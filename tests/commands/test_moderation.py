@@ -1,4 +1,4 @@
-"""``qa moderation stats`` and ``qa moderation export``: the exact shapes the issue fixes."""
+"""``qa moderation stats`` and ``qa moderation export``: the exact shapes the README describes."""
 
 import csv
 import io

@@ -1,5 +1,5 @@
 """Property-based round trips: generated children and cases, written as messy real files are,
-read back to exactly the open cases the FORMATS.md rules give."""
+read back to exactly the open cases the rules of docs/formats.md give."""
 
 import io
 import random
@@ -59,7 +59,7 @@ rows_strategy = st.lists(
 
 
 def expected_cases(rows: list[Row]) -> dict[str, tuple]:
-    """The oracle: FORMATS.md's rules written plainly."""
+    """The oracle: the rules of docs/formats.md written plainly."""
     best: dict[str, tuple] = {}
     for row in rows:
         cohort, _, _ = LISTS[row.number]

@@ -1,5 +1,5 @@
-"""Every sample file in tests/fixtures/formats (copied from shared/fixtures/formats), with counts
-derived by hand from the files (the derivation is in each test's comments)."""
+"""Every sample file in tests/fixtures/formats (see its SOURCES.md), with counts derived by hand
+from the files (the derivation is in each test's comments)."""
 
 from datetime import date
 

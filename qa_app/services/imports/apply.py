@@ -1,4 +1,4 @@
-"""Applying a snapshot of open cases at date D (FORMATS.md; issue 3).
+"""Applying a snapshot of open cases at date D (docs/formats.md#what-a-later-import-does).
 
 One import is one snapshot: cases are upserted by child id (a child never has two open cases),
 teams and workers matched or created as pending, and a case of a cohort the import covers that

@@ -2,7 +2,8 @@
 
 Teams are matched by normalised name (``textnorm.name_key``) or an alias left by a merge; staff
 by Social Work England number, then email, then normalised name or alias. Anything unknown
-becomes a *pending* team or person, for qa_admin to confirm or merge (FORMATS.md, last section).
+becomes a *pending* team or person, for qa_admin to confirm or merge
+(docs/formats.md#teams-and-staff-named-in-case-files).
 """
 
 from dataclasses import dataclass, field

@@ -1,4 +1,4 @@
-"""Load staff, roles, line management and capacities from a CSV (FORMATS.md, last section).
+"""Load staff, roles, line management and capacities from a CSV (docs/formats.md#the-staff-csv).
 
 Columns: ``name, email, roles, team, line_manager_email, capacity`` (optional: ``locality``,
 ``swe_number``). Rows with bad values are rejected one by one and listed; a missing column

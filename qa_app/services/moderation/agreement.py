@@ -204,7 +204,7 @@ def agreement(
     overall = overall_pairs(month_from, month_to, **scope)
     sections = section_pairs(month_from, month_to, **scope)
     # Per auditor there are a few dozen pairs at most: kappa (and its interval) would be too
-    # wide to read, and the per-auditor figures do not include it.
+    # wide to read, so the per-auditor figures (README, `qa moderation stats`) leave it out.
     auditors = _grouped(overall, 1, small_n, with_kappa=False)
     people = {
         user.id: user

@@ -1,4 +1,4 @@
-"""Escalation of serious findings to tier 3 reviews (DESIGN.md section 3).
+"""Escalation of serious findings to tier 3 reviews (docs/framework.md#escalation-and-tier-3).
 
 - An audit graded Inadequate overall: a tier 3 review for the head of service of the case's
   locality, due in 5 working days, the DCS informed. Moderation later confirms the review

@@ -1,7 +1,8 @@
 """The month's moderation figures and pairs in the stable shapes of ``qa moderation``.
 
 The JSON keys and CSV columns are an interface (scripts and the monthly report rely on them):
-change them only with the issue that defines them.
+change them only together with their description in the README ("Moderation, agreement and
+escalation").
 """
 
 import re

@@ -7,7 +7,7 @@ can pass their own.
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-# Who may moderate (DESIGN.md section 3).
+# Who may moderate: see docs/framework.md#moderation.
 MODERATOR_ROLES = ("independent_auditor", "senior_manager", "head_of_service", "psw")
 
 

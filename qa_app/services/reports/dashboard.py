@@ -1,7 +1,7 @@
 """Live grade-trend dashboards (heads of service, DCS, PSW): the report's own figures, live.
 
-Every number here comes from the same functions as the monthly report (``report_figures``,
-``report_trends``), so a dashboard and the report agree for the same month and scope.
+Every number here comes from the same functions as the monthly report (``reports.figures``,
+``reports.trends``), so a dashboard and the report agree for the same month and scope.
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The report's moderation figures: agreement (from services.agreement) and escalations.
+"""The report's moderation figures: agreement (from moderation.agreement) and escalations.
 
 Agreement pairs are the auditor's overall grade and the moderator's blind grade for audits of
 the month's cycle; escalations are the triggers fired in the calendar month, with the tier 3

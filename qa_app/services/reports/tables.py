@@ -1,12 +1,13 @@
-"""The monthly audit report (DESIGN.md §3): every figure for a month and a scope, as plain data.
+"""The monthly audit report (docs/framework.md#the-monthly-report): every figure for a month
+and a scope, as plain data.
 
-``report_data`` gathers the figures (each a grouped SQL query in ``report_figures`` or
-``report_trends``) into one JSON-serialisable dict; ``report_tables`` turns it into the tables the
+``report_data`` gathers the figures (each a grouped SQL query in ``reports.figures`` or
+``reports.trends``) into one JSON-serialisable dict; ``report_tables`` turns it into the tables the
 HTML page, the PDF and the workbook all show, so the three never disagree. The data holds child
 ids only through the audit lists of the export, never names; learning themes (strongest and
 weakest sections) are about sections, never about a worker.
 
-Agreement statistics and escalations / tier 3 reviews come from ``report_moderation`` (over the
+Agreement statistics and escalations / tier 3 reviews come from ``reports.moderation`` (over the
 moderation feature's records).
 """
 

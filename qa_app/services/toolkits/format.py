@@ -4,7 +4,7 @@
 listing every problem found, each naming the file, the line, the place in the document (e.g.
 ``sections[statutory_visits].descriptors``) and what is wrong. Pure: no database.
 
-The schema (``toolkit_schema.TOOLKIT_SCHEMA``) checks the shape; ``_semantic_problems`` then checks what a
+The schema (``toolkits.schema.TOOLKIT_SCHEMA``) checks the shape; ``_semantic_problems`` then checks what a
 schema cannot say well (unique keys across list items, the questions the monthly report needs).
 """
 

@@ -1,6 +1,6 @@
 """The JSON Schema of a toolkit YAML document (format 1): the shape, with no database.
 
-``toolkit_format.parse_toolkit`` validates against it and turns its errors into plain messages;
+``toolkits.format.parse_toolkit`` validates against it and turns its errors into plain messages;
 an ``x-message`` in a sub-schema replaces the generic message for a pattern or length error.
 """
 

@@ -1,6 +1,6 @@
 """Audit toolkits in the database: loading versions, previewing a load, finding a cohort's toolkit.
 
-Toolkits are YAML files (the shipped ones in ``qa_app/toolkits/``; see toolkit_format for the
+Toolkits are YAML files (the shipped ones in ``qa_app/toolkits/``; see toolkits.format for the
 format). Loading is idempotent: a file whose content is already loaded changes nothing; changed
 content must carry a higher ``version`` and becomes a new, active version. Loaded versions are
 never changed or deleted, because audits keep the version they were done on.
