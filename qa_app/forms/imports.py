@@ -3,16 +3,16 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.fields import DatePartsField
 
 FORMAT_LABELS = {
     "annex-a": "Ofsted Annex A workbook (.xlsx or .xls)",
@@ -31,13 +31,11 @@ class ImportUploadForm(FlaskForm):
         "the SSDA903 tables).",
         validators=[FileRequired(message="Choose at least one file")],
     )
-    as_of = DateField(
+    as_of = DatePartsField(
         "As-of date",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="The date the files describe: cases open on this date are imported. "
         "For example, 31 3 2026",
-        validators=[InputRequired(message="Enter the as-of date, for example 31 3 2026")],
+        required="Enter the as-of date, for example 31 3 2026",
     )
     format = SelectField(
         "Format",
