@@ -9,7 +9,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import InputRequired, Length, Optional
 
 from qa_app.forms import choices
 from qa_app.forms.fields import DatePartsField
@@ -51,11 +51,32 @@ class ConfirmPersonForm(FlaskForm):
         "Email address (optional)",
         widget=GovTextInput(),
         description="Needed before they can be given a password to sign in.",
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            Length(max=254, message="Enter an email address like name@council.gov.uk"),
+        ],
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
 class MergeForm(FlaskForm):
-    into = SelectField("Merge into", widget=GovSelect(), validators=[InputRequired()])
+    into = SelectField(
+        "Merge into",
+        coerce=lambda value: int(value) if str(value or "").isdigit() else None,
+        widget=GovSelect(),
+        validate_choice=False,  # the team is looked up, and checked, by the pending service
+        validators=[InputRequired(message="Choose the team to merge into")],
+    )
+    submit = SubmitField("Merge", widget=GovSubmitInput())
+
+
+class MergePersonForm(FlaskForm):
+    into_email = StringField(
+        "Merge into the member of staff with this email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the email address of the member of staff to merge into"),
+            Length(max=254, message="Enter an email address like name@council.gov.uk"),
+        ],
+    )
     submit = SubmitField("Merge", widget=GovSubmitInput())

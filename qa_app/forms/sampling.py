@@ -8,7 +8,15 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from qa_app.forms import choices
@@ -141,3 +149,9 @@ class NotificationModeForm(FlaskForm):
         validators=[InputRequired(message="Choose how you want to be emailed")],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ReadForm(FlaskForm):
+    """Marking a notification read; *next* is where to go back to (checked before use)."""
+
+    next = HiddenField(validators=[Optional(), Length(max=2_000)])
