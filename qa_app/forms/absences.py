@@ -1,6 +1,5 @@
 """The form to record an absence or an exemption from auditing."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -8,9 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.forms.fields import DatePartsField
 from qa_app.services.sampling.absences import KINDS
 
@@ -19,13 +19,16 @@ def _user_id(value: object) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(Form):
     user_id = SelectField(
         "Member of staff",
         widget=GovSelect(),
         coerce=_user_id,
         validate_choice=False,
-        validators=[InputRequired(message="Choose a member of staff")],
+        validators=[
+            InputRequired(message="Choose a member of staff"),
+            DataRequired(message="Choose a member of staff from the list"),
+        ],
     )
     kind = RadioField(
         "What is it?",

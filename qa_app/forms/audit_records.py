@@ -4,18 +4,18 @@ The audit pages themselves are shaped in qa_app.forms.audits (their fields come 
 toolkit). Length limits here match the services', which check them again for every caller.
 """
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
 from wtforms import HiddenField, RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.services.audits.reflections import AGREEMENT_LABELS, MAX_COMMENTS
 from qa_app.services.audits.safeguarding import MAX_TEXT as MAX_CONCERN
 from qa_app.services.audits.submission import MAX_REOPEN_REASON
 
 
-class ReflectionForm(FlaskForm):
+class ReflectionForm(Form):
     agreement = RadioField(
         "Do you agree with the audit?",
         choices=choices(AGREEMENT_LABELS.items()),
@@ -35,7 +35,7 @@ class ReflectionForm(FlaskForm):
     submit = SubmitField("Save reflection", widget=GovSubmitInput())
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reason = TextAreaField(
         "Why is the audit reopened?",
         widget=GovTextArea(),
@@ -51,7 +51,7 @@ class ReopenForm(FlaskForm):
     submit = SubmitField("Reopen the audit", widget=GovSubmitInput())
 
 
-class ConcernForm(FlaskForm):
+class ConcernForm(Form):
     what = TextAreaField(
         "What is the concern?",
         widget=GovTextArea(),

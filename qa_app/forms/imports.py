@@ -1,6 +1,5 @@
 """Forms for importing case data and settling pending teams and staff."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -9,9 +8,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.forms.fields import DatePartsField
 
 FORMAT_LABELS = {
@@ -22,7 +22,7 @@ FORMAT_LABELS = {
 }
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     files = MultipleFileField(
         "Case data files",
         widget=GovFileInput(multiple=True),
@@ -46,7 +46,7 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField("Upload and preview", widget=GovSubmitInput())
 
 
-class ConfirmPersonForm(FlaskForm):
+class ConfirmPersonForm(Form):
     email = StringField(
         "Email address (optional)",
         widget=GovTextInput(),
@@ -59,18 +59,21 @@ class ConfirmPersonForm(FlaskForm):
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     into = SelectField(
         "Merge into",
         coerce=lambda value: int(value) if str(value or "").isdigit() else None,
         widget=GovSelect(),
         validate_choice=False,  # the team is looked up, and checked, by the pending service
-        validators=[InputRequired(message="Choose the team to merge into")],
+        validators=[
+            InputRequired(message="Choose the team to merge into"),
+            DataRequired(message="Choose the team to merge into from the list"),
+        ],
     )
     submit = SubmitField("Merge", widget=GovSubmitInput())
 
 
-class MergePersonForm(FlaskForm):
+class MergePersonForm(Form):
     into_email = StringField(
         "Merge into the member of staff with this email address",
         widget=GovTextInput(),

@@ -6,7 +6,6 @@ audit's toolkit version, like the audit pages (see qa_app.forms.audits); the mod
 checks every value they send.
 """
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -18,6 +17,7 @@ from wtforms import IntegerField, RadioField, SelectField, SubmitField, TextArea
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.forms.fields import DatePartsField
 from qa_app.models.vocab import GRADES
 
@@ -26,7 +26,7 @@ _LONG = f"at most {MAX_TEXT:,} characters"
 _ID = NumberRange(min=1, max=2**31 - 1, message="Choose from the list")
 
 
-class DisputeForm(FlaskForm):
+class DisputeForm(Form):
     reason = TextAreaField(
         "Why do you dispute the moderated grade?",
         widget=GovTextArea(),
@@ -38,7 +38,7 @@ class DisputeForm(FlaskForm):
     submit = SubmitField("Send the dispute", widget=GovSubmitInput())
 
 
-class DecideDisputeForm(FlaskForm):
+class DecideDisputeForm(Form):
     decision = RadioField(
         "Decision",
         choices=choices(
@@ -67,7 +67,7 @@ class DecideDisputeForm(FlaskForm):
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 
-class AddForModerationForm(FlaskForm):
+class AddForModerationForm(Form):
     audit_id = IntegerField(
         "Audit number",
         widget=GovTextInput(),
@@ -80,7 +80,7 @@ class AddForModerationForm(FlaskForm):
     submit = SubmitField("Add for moderation", widget=GovSubmitInput())
 
 
-class ReassignModeratorForm(FlaskForm):
+class ReassignModeratorForm(Form):
     # A number, not a SelectField: the list is drawn per row on the page, and the moderation
     # service checks that the person chosen may moderate.
     moderator_id = IntegerField(
@@ -90,7 +90,7 @@ class ReassignModeratorForm(FlaskForm):
     submit = SubmitField("Give to moderator", widget=GovSubmitInput())
 
 
-class Tier3ReviewForm(FlaskForm):
+class Tier3ReviewForm(Form):
     agrees_grade = RadioField(
         "Do you agree with the grade?",
         choices=choices([("yes", "Yes"), ("no", "No")]),
