@@ -105,6 +105,8 @@ def page(audit_id: int, key: str):
     errors, status = {}, 200
     if request.method == "POST":
         drafted = audit_answers.normalise(audit.answers)["actions"]
+        # Raw fields, not WTForms: they are named by the toolkit version's answer paths (see
+        # qa_app.forms.audits); save_changes checks every value and names the field at fault.
         changes = audit_fields.page_changes(toolkit, key, request.form, drafted)
         try:
             audit_form.save_changes(
@@ -182,6 +184,9 @@ def autosave(audit_id: int):
     if found is None:
         abort(404)
     audit, toolkit = found
+    # The autosave script sends one answer as JSON: no HTML form to model. Anything that is not
+    # {"field": str, "value": ..., "version": int} is refused below; the value is checked by
+    # save_changes like a page submit's.
     data = request.get_json(silent=True)
     data = data if isinstance(data, dict) else {}
     name, value = str(data.get("field", "")), data.get("value")

@@ -90,6 +90,8 @@ def _screen(moderation: Moderation, error: str | None = None, status: int = 200)
 @requires("moderation.moderate")
 def blind(moderation_id: int):
     moderation = _mine(moderation_id)
+    # Raw fields, not WTForms: one per section of the audit's toolkit version; the service
+    # checks each grade and the rationale and says which is wrong.
     form = request.form
     try:
         service.record_blind_grades(
