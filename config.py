@@ -37,7 +37,16 @@ class Config:
     IDLE_TIMEOUT_MINUTES = 30
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCKOUT_MINUTES = 15
+    # Failed sign-ins from one address (any accounts) before it is refused for a while (429).
+    LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+    LOGIN_ADDRESS_WINDOW_MINUTES = 15
     PASSWORD_MIN_LENGTH = 12
+    # Personal API tokens expire this many days after they are created or renewed.
+    API_TOKEN_DAYS = 90
+    # Proxies in front of the app that set X-Forwarded-For / X-Forwarded-Proto (0: none, and
+    # those headers are ignored, so a client cannot choose the address it is throttled by).
+    PROXY_FIX_X_FOR = 0
+    PROXY_FIX_X_PROTO = 0
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None  # the session lifetime bounds the token

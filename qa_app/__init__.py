@@ -29,6 +29,7 @@ def create_app(config: str | type | None = None, **overrides) -> Flask:
     app.config.from_prefixed_env("QA")
     app.config.update(overrides)
     _finish_config(app)
+    register_proxy(app)
     register_extensions(app)
     register_templates(app)
     register_blueprints(app)
@@ -60,6 +61,15 @@ def _finish_config(app: Flask) -> None:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+
+
+def register_proxy(app: Flask) -> None:
+    """Trust X-Forwarded-* only from as many proxies as configured (none by default)."""
+    x_for, x_proto = int(app.config["PROXY_FIX_X_FOR"]), int(app.config["PROXY_FIX_X_PROTO"])
+    if x_for or x_proto:
+        from werkzeug.middleware.proxy_fix import ProxyFix  # noqa: PLC0415
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=x_proto)
 
 
 def register_extensions(app: Flask) -> None:

@@ -1,43 +1,34 @@
 """The form to record an absence or an exemption from auditing."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms import RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
+from qa_app.forms.fields import DatePartsField
 from qa_app.services.sampling.absences import KINDS
-
-
-class UkDateField(DateField):
-    """A GOV.UK date input whose error says which date and how to write it."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(
-                f"{self.label.text} must be a real date, for example 7 12 2026"
-            ) from exc
 
 
 def _user_id(value: object) -> int | None:
     return int(value) if str(value or "").isdigit() else None
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(Form):
     user_id = SelectField(
         "Member of staff",
         widget=GovSelect(),
         coerce=_user_id,
         validate_choice=False,
-        validators=[InputRequired(message="Choose a member of staff")],
+        validators=[
+            InputRequired(message="Choose a member of staff"),
+            DataRequired(message="Choose a member of staff from the list"),
+        ],
     )
     kind = RadioField(
         "What is it?",
@@ -46,19 +37,15 @@ class AbsenceForm(FlaskForm):
         widget=GovRadioInput(),
         validators=[InputRequired(message="Choose absence or exemption")],
     )
-    starts_on = UkDateField(
+    starts_on = DatePartsField(
         "First day",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="For example, 7 12 2026",
-        validators=[InputRequired(message="Enter the first day, for example 7 12 2026")],
+        required="Enter the first day, for example 7 12 2026",
     )
-    ends_on = UkDateField(
+    ends_on = DatePartsField(
         "Last day",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="For example, 18 12 2026",
-        validators=[InputRequired(message="Enter the last day, for example 18 12 2026")],
+        required="Enter the last day, for example 18 12 2026",
     )
     reason = StringField(
         "Reason",

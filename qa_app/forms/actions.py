@@ -1,7 +1,6 @@
 """Forms for working an action. Rules (what is required, who may) live in
 qa_app.services.actions.lifecycle; these forms shape input and carry the version seen."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -13,11 +12,12 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitFie
 from wtforms.validators import InputRequired, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 
 EFFECT_CHOICES = [("yes", "Yes"), ("partly", "Partly"), ("no", "No")]
 
 
-class _Versioned(FlaskForm):
+class _Versioned(Form):
     version = HiddenField(validators=[InputRequired(message="The form is missing its version")])
 
 

@@ -1,18 +1,18 @@
 """Forms for importing case data and settling pending teams and staff."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileRequired, MultipleFileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovDateInput,
     GovFileInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import DateField, SelectField, StringField, SubmitField
-from wtforms.validators import InputRequired, Optional
+from wtforms import SelectField, StringField, SubmitField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
+from qa_app.forms.fields import DatePartsField
 
 FORMAT_LABELS = {
     "annex-a": "Ofsted Annex A workbook (.xlsx or .xls)",
@@ -22,7 +22,7 @@ FORMAT_LABELS = {
 }
 
 
-class ImportUploadForm(FlaskForm):
+class ImportUploadForm(Form):
     files = MultipleFileField(
         "Case data files",
         widget=GovFileInput(multiple=True),
@@ -31,13 +31,11 @@ class ImportUploadForm(FlaskForm):
         "the SSDA903 tables).",
         validators=[FileRequired(message="Choose at least one file")],
     )
-    as_of = DateField(
+    as_of = DatePartsField(
         "As-of date",
-        widget=GovDateInput(),
-        format="%d %m %Y",
         description="The date the files describe: cases open on this date are imported. "
         "For example, 31 3 2026",
-        validators=[InputRequired(message="Enter the as-of date, for example 31 3 2026")],
+        required="Enter the as-of date, for example 31 3 2026",
     )
     format = SelectField(
         "Format",
@@ -48,16 +46,40 @@ class ImportUploadForm(FlaskForm):
     submit = SubmitField("Upload and preview", widget=GovSubmitInput())
 
 
-class ConfirmPersonForm(FlaskForm):
+class ConfirmPersonForm(Form):
     email = StringField(
         "Email address (optional)",
         widget=GovTextInput(),
         description="Needed before they can be given a password to sign in.",
-        validators=[Optional()],
+        validators=[
+            Optional(),
+            Length(max=254, message="Enter an email address like name@council.gov.uk"),
+        ],
     )
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
-class MergeForm(FlaskForm):
-    into = SelectField("Merge into", widget=GovSelect(), validators=[InputRequired()])
+class MergeForm(Form):
+    into = SelectField(
+        "Merge into",
+        coerce=lambda value: int(value) if str(value or "").isdigit() else None,
+        widget=GovSelect(),
+        validate_choice=False,  # the team is looked up, and checked, by the pending service
+        validators=[
+            InputRequired(message="Choose the team to merge into"),
+            DataRequired(message="Choose the team to merge into from the list"),
+        ],
+    )
+    submit = SubmitField("Merge", widget=GovSubmitInput())
+
+
+class MergePersonForm(Form):
+    into_email = StringField(
+        "Merge into the member of staff with this email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter the email address of the member of staff to merge into"),
+            Length(max=254, message="Enter an email address like name@council.gov.uk"),
+        ],
+    )
     submit = SubmitField("Merge", widget=GovSubmitInput())

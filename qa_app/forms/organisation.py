@@ -1,6 +1,5 @@
 """Forms for the organisation's teams."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovSelect,
@@ -11,10 +10,11 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.models.vocab import SERVICES
 
 
-class TeamForm(FlaskForm):
+class TeamForm(Form):
     name = StringField(
         "Team name",
         widget=GovTextInput(),

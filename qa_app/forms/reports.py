@@ -1,14 +1,14 @@
 """Forms for the monthly report: build a version, edit key messages, create an API token."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Regexp
 
+from qa_app.forms.base import Form
 from qa_app.services.reports.versions import MAX_KEY_MESSAGES
 
 
-class BuildForm(FlaskForm):
+class BuildForm(Form):
     month = StringField(
         "Month",
         widget=GovTextInput(),
@@ -27,7 +27,7 @@ class BuildForm(FlaskForm):
     submit = SubmitField("Build a new version", widget=GovSubmitInput())
 
 
-class KeyMessagesForm(FlaskForm):
+class KeyMessagesForm(Form):
     key_messages = TextAreaField(
         "Key messages",
         widget=GovTextArea(),
@@ -43,7 +43,7 @@ class KeyMessagesForm(FlaskForm):
     submit = SubmitField("Save key messages", widget=GovSubmitInput())
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     name = StringField(
         "Token name",
         widget=GovTextInput(),

@@ -1,6 +1,5 @@
 """Forms for audit cycles, extension requests and notification settings."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -8,15 +7,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.services.platform.notifications import NOTIFICATION_MODES
 from qa_app.services.sampling.extension_requests import MAX_DAYS
 
 
-class DrawForm(FlaskForm):
+class DrawForm(Form):
     month = StringField(
         "Month",
         widget=GovTextInput(),
@@ -50,7 +58,7 @@ class DrawForm(FlaskForm):
     submit = SubmitField("Draw the sample", widget=GovSubmitInput())
 
 
-class AddCaseForm(FlaskForm):
+class AddCaseForm(Form):
     child_id = StringField(
         "Council child id",
         widget=GovTextInput(),
@@ -76,7 +84,7 @@ class AddCaseForm(FlaskForm):
     submit = SubmitField("Add the case", widget=GovSubmitInput())
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     auditor_id = SelectField(
         "New auditor",
         coerce=str,
@@ -87,7 +95,7 @@ class ReassignForm(FlaskForm):
     submit = SubmitField("Reassign", widget=GovSubmitInput())
 
 
-class SwapForm(FlaskForm):
+class SwapForm(Form):
     other_child_id = StringField(
         "Swap auditors with the case of child",
         widget=GovTextInput(),
@@ -97,7 +105,7 @@ class SwapForm(FlaskForm):
     submit = SubmitField("Swap auditors", widget=GovSubmitInput())
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     working_days = IntegerField(
         "How many more working days do you need?",
         widget=GovTextInput(),
@@ -118,7 +126,7 @@ class ExtensionForm(FlaskForm):
     submit = SubmitField("Ask for an extension", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     decision = RadioField(
         "Decision",
         choices=choices([("approve", "Approve"), ("refuse", "Refuse")]),
@@ -133,7 +141,7 @@ class DecisionForm(FlaskForm):
     submit = SubmitField("Record the decision", widget=GovSubmitInput())
 
 
-class NotificationModeForm(FlaskForm):
+class NotificationModeForm(Form):
     mode = RadioField(
         "How should we email you?",
         choices=choices(NOTIFICATION_MODES.items()),
@@ -141,3 +149,9 @@ class NotificationModeForm(FlaskForm):
         validators=[InputRequired(message="Choose how you want to be emailed")],
     )
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+
+class ReadForm(Form):
+    """Marking a notification read; *next* is where to go back to (checked before use)."""
+
+    next = HiddenField(validators=[Optional(), Length(max=2_000)])

@@ -1,13 +1,14 @@
 """Forms for loading a new toolkit version from the web."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSubmitInput
 from wtforms import HiddenField, SubmitField
 from wtforms.validators import InputRequired, Length
 
+from qa_app.forms.base import Form
 
-class ToolkitUploadForm(FlaskForm):
+
+class ToolkitUploadForm(Form):
     file = FileField(
         "Toolkit file (YAML)",
         widget=GovFileInput(),
@@ -20,7 +21,7 @@ class ToolkitUploadForm(FlaskForm):
     submit = SubmitField("Check the file", widget=GovSubmitInput())
 
 
-class ToolkitConfirmForm(FlaskForm):
+class ToolkitConfirmForm(Form):
     """Carries the previewed file back, so that what is loaded is exactly what was checked."""
 
     source = HiddenField(validators=[InputRequired(), Length(max=800_000)])  # base64 of the file

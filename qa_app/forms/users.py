@@ -1,6 +1,5 @@
 """Forms for managing staff."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -24,6 +23,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.models.vocab import ROLES
 from qa_app.services.people.accounts import is_email
 
@@ -40,7 +40,7 @@ class Email:
             raise ValidationError(self.message)
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -91,7 +91,7 @@ class UserForm(FlaskForm):
     submit = SubmitField("Save", widget=GovSubmitInput())
 
 
-class TemporaryPasswordForm(FlaskForm):
+class TemporaryPasswordForm(Form):
     password = PasswordField(
         "Temporary password",
         widget=GovPasswordInput(),
@@ -101,7 +101,7 @@ class TemporaryPasswordForm(FlaskForm):
     submit = SubmitField("Set temporary password", widget=GovSubmitInput())
 
 
-class StaffImportForm(FlaskForm):
+class StaffImportForm(Form):
     file = FileField(
         "Staff file (CSV)",
         widget=GovFileInput(),
@@ -114,7 +114,7 @@ class StaffImportForm(FlaskForm):
     submit = SubmitField("Import staff", widget=GovSubmitInput())
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(Form):
     class Meta:
         csrf = False
 

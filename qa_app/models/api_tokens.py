@@ -21,6 +21,8 @@ class ApiToken(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))  # shown in the list to tell tokens apart
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Refused from this moment on (see qa_app.services.people.api_tokens); renewing moves it.
+    expires_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
 

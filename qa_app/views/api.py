@@ -44,10 +44,11 @@ def api_view(permission: str) -> Callable:
             header = request.headers.get("Authorization", "")
             user = None
             if header.startswith("Bearer "):
-                user = api_tokens.user_for_token(header[7:].strip(), now=utcnow())
+                try:
+                    user = api_tokens.user_for_token(header[7:].strip(), now=utcnow())
+                except api_tokens.InvalidToken as exc:
+                    return _problem(401, str(exc))
                 db.session.commit()
-                if user is None:
-                    return _problem(401, "The API token is not valid (revoked or mistyped)")
             elif current_user.is_authenticated:
                 user = current_user
             if user is None:

@@ -20,6 +20,8 @@ from flask_login import current_user
 from qa_app.clock import to_local, utcnow
 from qa_app.extensions import db
 from qa_app.forms import audits as audit_fields
+from qa_app.forms import first_error
+from qa_app.forms.audit_records import ConcernForm, ReflectionForm, ReopenForm
 from qa_app.models import Assignment
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
@@ -103,6 +105,8 @@ def page(audit_id: int, key: str):
     errors, status = {}, 200
     if request.method == "POST":
         drafted = audit_answers.normalise(audit.answers)["actions"]
+        # Raw fields, not WTForms: they are named by the toolkit version's answer paths (see
+        # qa_app.forms.audits); save_changes checks every value and names the field at fault.
         changes = audit_fields.page_changes(toolkit, key, request.form, drafted)
         try:
             audit_form.save_changes(
@@ -180,6 +184,9 @@ def autosave(audit_id: int):
     if found is None:
         abort(404)
     audit, toolkit = found
+    # The autosave script sends one answer as JSON: no HTML form to model. Anything that is not
+    # {"field": str, "value": ..., "version": int} is refused below; the value is checked by
+    # save_changes like a page submit's.
     data = request.get_json(silent=True)
     data = data if isinstance(data, dict) else {}
     name, value = str(data.get("field", "")), data.get("value")
@@ -317,13 +324,15 @@ def reflect(audit_id: int):
     audit = audit_access.readable_audit(current_user, audit_id)
     if audit is None or reflections.reflection_role(audit, current_user) is None:
         abort(404)
-    error = None
+    error, form = None, ReflectionForm()
     if request.method == "POST":
         try:
+            if not form.validate_on_submit():
+                raise reflections.ReflectionError(first_error(form))
             reflections.record_reflection(
                 audit,
-                agreement=request.form.get("agreement", ""),
-                comments=request.form.get("comments", ""),
+                agreement=form.agreement.data,
+                comments=form.comments.data,
                 by=current_user,
                 now=utcnow(),
             )
@@ -337,6 +346,7 @@ def reflect(audit_id: int):
     return render_template(
         "audits/reflection.html",
         **_context(audit),
+        entry=form,
         error=error,
         due=reflections.reflection_due(audit),
         labels=reflections.AGREEMENT_LABELS,
@@ -352,11 +362,13 @@ def reopen(audit_id: int):
     audit = audit_form.get_audit(audit_id)
     if audit is None:
         abort(404)
-    error = None
+    error, form = None, ReopenForm()
     if request.method == "POST":
         try:
+            if not form.validate_on_submit():
+                raise audit_form.AuditError(first_error(form))
             audit_submission.reopen_audit(
-                audit, reason=request.form.get("reason", ""), by=current_user, now=utcnow()
+                audit, reason=form.reason.data, by=current_user, now=utcnow()
             )
         except audit_form.AuditError as exc:
             db.session.rollback()
@@ -365,7 +377,7 @@ def reopen(audit_id: int):
             db.session.commit()
             flash("The audit has been reopened for its auditor.", "success")
             return redirect(url_for("audits.view", audit_id=audit.id))
-    return render_template("audits/reopen.html", **_context(audit), error=error), (
+    return render_template("audits/reopen.html", **_context(audit), entry=form, error=error), (
         400 if error else 200
     )
 
@@ -375,13 +387,17 @@ def reopen(audit_id: int):
 def safeguarding_concern(audit_id: int):
     audit = _editable(audit_id)
     back = _safe_next(request.values.get("next")) or url_for("audits.tasks", audit_id=audit.id)
-    errors = {}
+    errors, form = {}, ConcernForm()
     if request.method == "POST":
         try:
+            if not form.validate_on_submit():
+                raise safeguarding.ConcernError(
+                    {name: messages[0] for name, messages in form.errors.items()}
+                )
             safeguarding.raise_concern(
                 audit,
-                what=request.form.get("what", ""),
-                why=request.form.get("why", ""),
+                what=form.what.data,
+                why=form.why.data,
                 by=current_user,
                 now=utcnow(),
                 base_url=current_app.config["BASE_URL"],
@@ -398,7 +414,7 @@ def safeguarding_concern(audit_id: int):
             )
             return redirect(back)
     return render_template(
-        "audits/safeguarding.html", **_context(audit, errors=errors), back=back
+        "audits/safeguarding.html", **_context(audit, errors=errors), entry=form, back=back
     ), 400 if errors else 200
 
 

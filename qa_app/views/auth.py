@@ -14,15 +14,24 @@ from flask import (
 )
 from flask_login import current_user, login_user, logout_user
 
+from qa_app import throttle
 from qa_app.extensions import db
 from qa_app.forms.auth import ChangePasswordForm, SignInForm
 from qa_app.models import utcnow
 from qa_app.permissions import public, requires
 from qa_app.security import safe_next_url
 from qa_app.services.people import accounts
-from qa_app.templating import uk_datetime
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+# One message for an unknown email, a wrong password and a locked account, so the page tells
+# nobody which addresses have accounts or which accounts are locked (the owner of a locked
+# account is told by a notification and an email).
+SIGN_IN_REFUSED = (
+    "Enter a correct email address and password. If you still cannot sign in, your account may "
+    "be locked for a few minutes after too many wrong passwords: wait, or ask the QA team."
+)
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -31,32 +40,44 @@ def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = SignInForm()
-    if form.validate_on_submit():
-        config = current_app.config
-        result = accounts.authenticate(
-            form.email.data,
-            form.password.data,
-            now=utcnow(),
-            max_failures=config["LOGIN_MAX_FAILURES"],
-            lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
-        )
-        db.session.commit()
-        if result.user is not None:
-            session.clear()
-            login_user(result.user)
-            current_app.logger.info("sign-in user=%s", result.user.id)
-            if result.user.must_change_password:
-                flash("Choose a new password to replace the temporary one.", "info")
-                return redirect(url_for("auth.change_password"))
-            return redirect(safe_next_url(request.args.get("next")))
-        if result.locked_until is not None:
-            form.email.errors.append(
-                "This account is locked after too many wrong passwords. Try again after "
-                f"{uk_datetime(result.locked_until)}, or ask the QA team to unlock it."
-            )
-        else:
-            form.email.errors.append("Enter a correct email address and password")
-    return render_template("auth/sign_in.html", form=form)
+    if not form.validate_on_submit():
+        return render_template("auth/sign_in.html", form=form)
+    config, now = current_app.config, utcnow()
+    limit = throttle.AddressLimit.from_config(config)
+    if throttle.is_throttled(request.remote_addr, now=now, limit=limit):
+        return _too_many_attempts(form, limit)
+    result = accounts.authenticate(
+        form.email.data,
+        form.password.data,
+        now=now,
+        max_failures=config["LOGIN_MAX_FAILURES"],
+        lockout=timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"]),
+        base_url=config["BASE_URL"],
+    )
+    db.session.commit()
+    if result.user is None:
+        throttle.record_failure(request.remote_addr, now=now, limit=limit)
+        form.email.errors.append(SIGN_IN_REFUSED)
+        return render_template("auth/sign_in.html", form=form)
+    session.clear()
+    login_user(result.user)
+    current_app.logger.info("sign-in user=%s", result.user.id)
+    if result.user.must_change_password:
+        flash("Choose a new password to replace the temporary one.", "info")
+        return redirect(url_for("auth.change_password"))
+    return redirect(safe_next_url(request.args.get("next")))
+
+
+def _too_many_attempts(form: SignInForm, limit: throttle.AddressLimit):
+    """429: this address has had too many failed sign-ins; no account is tried or counted."""
+    minutes = limit.window_seconds // 60
+    form.email.errors.append(
+        f"There have been too many failed sign-ins from your network. Wait {minutes} minutes "
+        "and try again, or ask the QA team for help."
+    )
+    current_app.logger.warning("sign-in throttled for an address")
+    page = render_template("auth/sign_in.html", form=form)
+    return page, 429, {"Retry-After": str(limit.window_seconds)}
 
 
 @bp.route("/sign-out", methods=["POST"])

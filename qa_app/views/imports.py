@@ -12,7 +12,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     send_file,
     url_for,
 )
@@ -21,8 +20,14 @@ from flask_login import current_user
 from qa_app import background
 from qa_app.clock import utcnow
 from qa_app.extensions import db
-from qa_app.forms import choices
-from qa_app.forms.imports import FORMAT_LABELS, ConfirmPersonForm, ImportUploadForm, MergeForm
+from qa_app.forms import choices, first_error
+from qa_app.forms.imports import (
+    FORMAT_LABELS,
+    ConfirmPersonForm,
+    ImportUploadForm,
+    MergeForm,
+    MergePersonForm,
+)
 from qa_app.importers import Limits, StructuralError
 from qa_app.models import Import, ImportUpload, Team, User
 from qa_app.permissions import requires
@@ -227,7 +232,8 @@ def confirm_team(team_id: int):
 @requires("imports.manage")
 def merge_team(team_id: int):
     team = db.session.get(Team, team_id) or abort(404)
-    into = db.session.get(Team, request.form.get("team-into", type=int) or 0)
+    form = MergeForm(prefix="team")
+    into = db.session.get(Team, form.into.data) if form.validate_on_submit() else None
     if into is None:
         flash("Choose the team to merge into", "error")
         return redirect(url_for("imports.pending_records"))
@@ -241,9 +247,13 @@ def merge_team(team_id: int):
 @requires("imports.manage")
 def confirm_person(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
-    email = request.form.get("email", "")
+    form = ConfirmPersonForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "error")
+        return redirect(url_for("imports.pending_records"))
     return _settle(
-        lambda: pending.confirm_person(person, email), f"{person.name} has been confirmed."
+        lambda: pending.confirm_person(person, form.email.data or ""),
+        f"{person.name} has been confirmed.",
     )
 
 
@@ -251,7 +261,8 @@ def confirm_person(user_id: int):
 @requires("imports.manage")
 def merge_person(user_id: int):
     person = db.session.get(User, user_id) or abort(404)
-    into = accounts.find_user_by_email(request.form.get("into_email", ""))
+    form = MergePersonForm()
+    into = accounts.find_user_by_email(form.into_email.data) if form.validate_on_submit() else None
     if into is None:
         flash("Enter the email address of the member of staff to merge into", "error")
         return redirect(url_for("imports.pending_records"))

@@ -9,6 +9,13 @@ from sqlalchemy import select
 
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
+from qa_app.forms import first_error
+from qa_app.forms.moderation import (
+    AddForModerationForm,
+    DecideDisputeForm,
+    DisputeForm,
+    ReassignModeratorForm,
+)
 from qa_app.models import Audit, Dispute, Moderation, User
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import is_council_wide, requires
@@ -83,6 +90,8 @@ def _screen(moderation: Moderation, error: str | None = None, status: int = 200)
 @requires("moderation.moderate")
 def blind(moderation_id: int):
     moderation = _mine(moderation_id)
+    # Raw fields, not WTForms: one per section of the audit's toolkit version; the service
+    # checks each grade and the rationale and says which is wrong.
     form = request.form
     try:
         service.record_blind_grades(
@@ -166,10 +175,13 @@ def dispute(moderation_id: int):
     moderation = db.session.get(Moderation, moderation_id)
     if moderation is None or moderation.audit.auditor_id != current_user.id:
         abort(404)
+    form = DisputeForm()
     try:
+        if not form.validate_on_submit():
+            raise selection.ModerationError(first_error(form))
         service.raise_dispute(
             moderation,
-            reason=request.form.get("reason", ""),
+            reason=form.reason.data,
             by=current_user,
             now=utcnow(),
             rules=_rules(),
@@ -196,16 +208,16 @@ def _decidable(dispute_id: int) -> Dispute:
 def decide(dispute_id: int):
     dispute_row = _decidable(dispute_id)
     error = None
+    form = DecideDisputeForm()
     if request.method == "POST":
-        decision = request.form.get("decision")
         try:
-            if decision not in ("uphold", "reject"):
-                raise selection.ModerationError("Choose whether to uphold or reject the dispute")
+            if not form.validate_on_submit():
+                raise selection.ModerationError(first_error(form))
             service.decide_dispute(
                 dispute_row,
-                upheld=decision == "uphold",
-                grade=request.form.get("grade"),
-                note=request.form.get("note", ""),
+                upheld=form.decision.data == "uphold",
+                grade=form.grade.data,
+                note=form.note.data,
                 by=current_user,
                 now=utcnow(),
                 rules=_rules(),
@@ -248,12 +260,14 @@ def disputes():
 @requires("moderation.manage")
 def manage():
     error = None
+    form = AddForModerationForm()
     if request.method == "POST":
-        raw = request.form.get("audit_id", "").strip()
-        audit = db.session.get(Audit, int(raw)) if raw.isdigit() else None
         try:
+            if not form.validate_on_submit():
+                raise selection.ModerationError(first_error(form))
+            audit = db.session.get(Audit, form.audit_id.data)
             if audit is None:
-                raise selection.ModerationError(f"There is no audit {raw or '(blank)'}")
+                raise selection.ModerationError(f"There is no audit {form.audit_id.data}")
             moderation = selection.add_for_moderation(
                 audit,
                 by=current_user,
@@ -288,11 +302,11 @@ def manage():
 @requires("moderation.manage")
 def reassign(moderation_id: int):
     moderation = db.session.get(Moderation, moderation_id) or abort(404)
-    raw = request.form.get("moderator_id", "")
-    moderator = db.session.get(User, int(raw)) if raw.isdigit() else None
+    form = ReassignModeratorForm()
+    moderator = db.session.get(User, form.moderator_id.data) if form.validate_on_submit() else None
     try:
         if moderator is None:
-            raise selection.ModerationError("Choose a moderator")
+            raise selection.ModerationError(first_error(form) or "Choose a moderator")
         selection.reassign(
             moderation, moderator, by=current_user, now=utcnow(), base_url=_base_url()
         )

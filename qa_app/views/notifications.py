@@ -1,11 +1,11 @@
 """Notifications: everyone's list, marking read, and the choice of single emails or a digest."""
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, url_for
 from flask_login import current_user
 
 from qa_app.clock import utcnow
 from qa_app.extensions import db
-from qa_app.forms.sampling import NotificationModeForm
+from qa_app.forms.sampling import NotificationModeForm, ReadForm
 from qa_app.permissions import requires
 from qa_app.security import safe_next_url
 from qa_app.services.platform import notifications
@@ -41,7 +41,9 @@ def index():
 def read(notification_id: int):
     notifications.mark_read(current_user, notification_id, now=utcnow())
     db.session.commit()
-    return redirect(safe_next_url(request.form.get("next") or url_for("notifications.index")))
+    form = ReadForm()
+    target = form.next.data if form.validate_on_submit() else None
+    return redirect(safe_next_url(target or url_for("notifications.index")))
 
 
 @bp.route("/read-all", methods=["POST"])

@@ -4,6 +4,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -36,6 +37,7 @@ from qa_app.services.reports.scope import (
     scope_for_user,
     within,
 )
+from qa_app.templating import uk_date
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 TEAM_ROWS = 30  # team rows shown on the dashboard before "Show all teams"
@@ -241,7 +243,9 @@ def tokens():
     created = None
     if form.validate_on_submit():
         try:
-            _token, created = api_tokens.create_token(current_user, form.name.data, now=utcnow())
+            _token, created = api_tokens.create_token(
+                current_user, form.name.data, now=utcnow(), days=_token_days()
+            )
         except api_tokens.TokenRefused as exc:
             db.session.rollback()
             form.name.errors = [str(exc)]
@@ -249,8 +253,38 @@ def tokens():
             db.session.commit()
             form = TokenForm(formdata=None)
     return render_template(
-        "reports/tokens.html", form=form, created=created, tokens=api_tokens.tokens_of(current_user)
+        "reports/tokens.html",
+        form=form,
+        created=created,
+        tokens=api_tokens.tokens_of(current_user),
+        token_days=_token_days(),
+        now=utcnow(),
     )
+
+
+def _token_days() -> int:
+    return int(current_app.config["API_TOKEN_DAYS"])
+
+
+@bp.route("/tokens/<int:token_id>/renew", methods=["POST"])
+@requires("api_tokens.manage")
+def renew_token(token_id: int):
+    """Move the token's expiry on; the token itself is unchanged, so BI tools keep it."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != current_user.id:
+        abort(404)
+    try:
+        api_tokens.renew_token(token, by=current_user, now=utcnow(), days=_token_days())
+    except api_tokens.TokenRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Token '{token.name}' renewed: it now works until {uk_date(token.expires_at)}.",
+            "success",
+        )
+    return redirect(url_for("reports.tokens"))
 
 
 @bp.route("/tokens/<int:token_id>/revoke", methods=["POST"])

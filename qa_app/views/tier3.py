@@ -1,12 +1,12 @@
 """Tier 3 reviews: the queue for heads of service and the DCS, and the review form."""
 
-from datetime import date
-
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from qa_app.clock import utcnow
 from qa_app.extensions import db
+from qa_app.forms import choices
+from qa_app.forms.moderation import Tier3ReviewForm
 from qa_app.models import Tier3Review
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
@@ -29,34 +29,23 @@ def index():
     )
 
 
-def _date(form) -> date | None:
-    parts = [form.get(f"reaudit-{p}", "").strip() for p in ("year", "month", "day")]
-    if not any(parts):
-        return None
-    try:
-        return date(*(int(p) for p in parts))
-    except ValueError as exc:
-        raise tier3.Tier3Error("Enter the re-audit date as a real date, e.g. 15 1 2027") from exc
-
-
 @bp.route("/<int:review_id>", methods=["GET", "POST"])
 @requires("tier3.review")
 def review(review_id: int):
     row = db.session.get(Tier3Review, review_id)
     if row is None or not tier3.may_view(current_user, row):
         abort(404)
+    form = _form()
     error = None
-    if request.method == "POST":
-        form = request.form
+    if form.validate_on_submit():
         try:
-            overseer = form.get("overseen_by", "")
             raised = tier3.complete_review(
                 row,
-                agrees_grade=form.get("agrees_grade"),
-                grade_comment=form.get("grade_comment", ""),
-                actions=form.get("actions", "").splitlines(),
-                overseen_by_id=int(overseer) if overseer.isdigit() else None,
-                reaudit_by=_date(form),
+                agrees_grade=form.agrees_grade.data,
+                grade_comment=form.grade_comment.data or "",
+                actions=(form.actions.data or "").splitlines(),
+                overseen_by_id=form.overseen_by.data,
+                reaudit_by=form.reaudit_by.data,
                 by=current_user,
                 now=utcnow(),
                 base_url=current_app.config["BASE_URL"],
@@ -69,13 +58,21 @@ def review(review_id: int):
             db.session.commit()
             flash(f"Tier 3 review recorded; {len(raised)} action(s) raised.", "success")
             return redirect(url_for("tier3.index"))
+    refused = error is not None or bool(form.errors)
     return render_template(
         "tier3/review.html",
         review=row,
         trigger=row.trigger,
         labels=TRIGGER_LABELS,
         grades=GRADES,
-        overseers=tier3.overseers(),
-        values=request.form if request.method == "POST" else {},
+        form=form,
         error=error,
-    ), 400 if error else 200
+    ), 400 if refused else 200
+
+
+def _form() -> Tier3ReviewForm:
+    form = Tier3ReviewForm()
+    form.overseen_by.choices = choices(
+        [("", "Choose"), *((u.id, u.name) for u in tier3.overseers())]
+    )
+    return form

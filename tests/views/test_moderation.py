@@ -267,3 +267,21 @@ def test_lists_with_grades_hide_them_from_the_blind_moderator(world, client, aut
     db.session.commit()
     assert "Inadequate" in drill_row()
     assert api_row()["overall_grade_auditor"] == 4 and api_row()["assessment"] == 4
+
+
+def test_an_over_long_blind_rationale_is_refused_with_a_message(world, client, auth):
+    moderation_id = world["moderation"].id
+    auth.login(world["moderator"])
+    data = {
+        "section-assessment": "3",
+        "section-planning": "3",
+        "section-strategy_discussions": "na",
+        "overall": "3",
+        "rationale": "x" * 100_000,
+    }
+    refused = client.post(f"/moderation/{moderation_id}/blind", data=data)
+    assert refused.status_code == 400
+    assert "Keep the reason for your overall grade to 5,000 characters" in refused.get_data(
+        as_text=True
+    )
+    assert db.session.get(Moderation, moderation_id).blind_at is None

@@ -146,6 +146,7 @@ MATRIX = {
     "reports.publish": ("POST", "/reports/{report}/publish", frozenset({"psw"})),
     "reports.tokens": ("GET", "/reports/tokens", REPORT_READERS),
     "reports.revoke_token": ("POST", "/reports/tokens/{token}/revoke", REPORT_READERS),
+    "reports.renew_token": ("POST", "/reports/tokens/{token}/renew", REPORT_READERS),
     "api.tables": ("GET", "/api/v1/reports/2026-10", REPORT_READERS),
     "api.table": ("GET", "/api/v1/reports/2026-10/compliance", REPORT_READERS),
 }

@@ -88,12 +88,12 @@ def test_revoked_or_wrong_tokens_are_refused(client, auth, world):
 
 
 def test_a_social_workers_token_gets_no_report_data(client, auth, world):
-    from datetime import datetime  # noqa: PLC0415
-
+    from qa_app.clock import utcnow  # noqa: PLC0415
     from qa_app.services.people.api_tokens import create_token  # noqa: PLC0415
 
     worker = make_user("social_worker")
-    _row, plain = create_token(worker, "Mine", now=datetime(2026, 11, 2))
+    # Today: tokens expire, so one made on a fixed date would stop working in a few months.
+    _row, plain = create_token(worker, "Mine", now=utcnow())
     db.session.commit()
     response = client.get(
         f"/api/v1/reports/{MONTH}/compliance", headers={"Authorization": f"Bearer {plain}"}

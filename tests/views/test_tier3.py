@@ -38,9 +38,7 @@ def review(app_ctx):
 FORM = {
     "agrees_grade": "yes",
     "actions": "See the child alone this week\nConvene a strategy discussion",
-    "reaudit-day": "15",
-    "reaudit-month": "1",
-    "reaudit-year": "2027",
+    "reaudit_by": ["15", "1", "2027"],
 }
 
 
@@ -50,9 +48,9 @@ def test_reviewer_records_the_review_and_raises_actions(review, client, auth):
     assert "Audit graded Inadequate" in listing
     url = f"/tier3/{review['review'].id}"
     form = FORM | {"overseen_by": str(review["hos"].id)}
-    bad = client.post(url, data=form | {"reaudit-month": "13"})
+    bad = client.post(url, data=form | {"reaudit_by": ["15", "13", "2027"]})
     assert bad.status_code == 400
-    assert "Enter the re-audit date as a real date" in bad.get_data(as_text=True)
+    assert "Re-audit the case by must be a real date" in bad.get_data(as_text=True)
     no_overseer = client.post(url, data=FORM)
     assert "Choose who oversees the actions" in no_overseer.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Action)) == 0

@@ -43,6 +43,17 @@ def sections_of(moderation: Moderation) -> list[SectionView]:
     return [SectionView(s.key, s.title, s.may_be_not_applicable) for s in definition.sections]
 
 
+MAX_TEXT = 5_000
+
+
+def _text(value, what: str) -> str:
+    """Cleaned free text of at most MAX_TEXT characters (the forms post anything)."""
+    text = clean_text(value if isinstance(value, str) else "")
+    if len(text) > MAX_TEXT:
+        raise ModerationError(f"Keep {what} to {MAX_TEXT:,} characters (it is {len(text):,})")
+    return text
+
+
 def _grade(value, where: str, *, allow_na: bool = False) -> int | None:
     if allow_na and value == "na":
         return None
@@ -80,7 +91,7 @@ def record_blind_grades(
         grade = _grade(value, f"“{section.title}”", allow_na=section.may_be_not_applicable)
         rows.append(ModerationSectionGrade(section_key=section.key, blind_grade=grade))
     overall_grade = _grade(overall, "the overall grade")
-    rationale = clean_text(rationale or "")
+    rationale = _text(rationale, "the reason for your overall grade")
     if not rationale:
         raise ModerationError("Give the reason for your overall grade")
     moderation.sections = rows
@@ -143,12 +154,12 @@ def record_moderated_grades(
             allow_na=section.may_be_not_applicable,
         )
         changed = final != original.get(row.section_key)
-        reason = clean_text(reasons.get(row.section_key) or "")
+        reason = _text(reasons.get(row.section_key), f"the reason for “{section.title}”")
         if changed and not reason:
             raise ModerationError(f"Give the reason for changing the grade of “{section.title}”")
         decided.append((row, final, reason if changed else None))
     final_overall = _grade(grades.get("overall"), "the overall grade")
-    overall_reason = clean_text(reasons.get("overall") or "")
+    overall_reason = _text(reasons.get("overall"), "the reason for the overall grade")
     if final_overall != original["overall"] and not overall_reason:
         raise ModerationError("Give the reason for changing the overall grade")
     changes = {}

@@ -6,11 +6,13 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from qa_app.extensions import db
 from qa_app.models import Locality, Team, User
 from qa_app.models.users import new_session_token
 from qa_app.models.vocab import ROLES
+from qa_app.services.platform import notifications
 from qa_app.textnorm import clean_text
 
 # Compared against when the email is unknown, so a wrong email costs as much time as a wrong
@@ -41,14 +43,42 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def check_password_policy(password: str, *, email: str | None, min_length: int) -> None:
-    """Raise AccountError unless *password* is long enough and not the email address."""
+# zxcvbn's estimate of guesses: 3 is 10^8 or more ("safely unguessable" against an online or
+# throttled attack), and refuses the 30,000 commonest breached passwords it bundles (from the
+# Xato corpus of 10 million leaked passwords), their l33t and reversed forms, keyboard walks,
+# dates, names and passwords built from the person's own email or name. It runs offline.
+MIN_PASSWORD_SCORE = 3
+# zxcvbn refuses longer input; the characters past it only make a password harder to guess.
+_ZXCVBN_MAX = 72
+
+
+def check_password_policy(
+    password: str, *, email: str | None, min_length: int, name: str | None = None
+) -> None:
+    """Raise AccountError unless *password* is long enough, not the email address, and not a
+    common, breached or easily guessed password (zxcvbn)."""
     if len(password) < min_length:
         raise AccountError(f"Password must be at least {min_length} characters long")
     if email and password.strip().lower() == email.strip().lower():
         raise AccountError("Password must not be your email address")
     if len(set(password)) < 4:
         raise AccountError("Password must not repeat the same few characters")
+    result = zxcvbn(password[:_ZXCVBN_MAX], user_inputs=_own_words(email, name))
+    if result["score"] < MIN_PASSWORD_SCORE:
+        warning = result["feedback"].get("warning") or "It would be easy to guess."
+        raise AccountError(
+            f"Password is too common or too easy to guess. {warning.rstrip('.')}. "
+            "Three random words together make a strong password."
+        )
+
+
+def _own_words(email: str | None, name: str | None) -> list[str]:
+    """The person's email, its parts and their name, as zxcvbn's extra dictionary."""
+    email, name = (email or "").strip().lower(), (name or "").strip().lower()
+    local, _, domain = email.partition("@")
+    words = {email, local, domain, name, re.sub(r"[^a-z0-9]", "", name)}
+    words.update(re.split(r"[^a-z0-9]+", f"{email} {name}"))
+    return sorted(w for w in words if len(w) > 2)
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -56,19 +86,28 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def authenticate(
-    email: str, password: str, *, now: datetime, max_failures: int, lockout: timedelta
+    email: str,
+    password: str,
+    *,
+    now: datetime,
+    max_failures: int,
+    lockout: timedelta,
+    base_url: str,
 ) -> SignInResult:
     """Check a sign-in attempt, counting failures per account in the database.
 
-    After *max_failures* wrong passwords in a row the account is locked for *lockout*; the
-    counter is incremented with a single UPDATE so that parallel attempts on several web
-    processes are all counted.
+    After *max_failures* wrong passwords in a row the account is locked for *lockout* and its
+    owner is told (a notification and an email), because the sign-in page says the same for
+    unknown, locked and wrong-password attempts. The counter is incremented with a single
+    UPDATE so that parallel attempts on several web processes are all counted.
     """
     user = find_user_by_email(email) if email else None
     if user is None or not user.password_hash or not user.is_active:
         check_password_hash(_DUMMY_HASH, password)
         return SignInResult(None)
     if user.locked_until is not None and user.locked_until > now:
+        # The same work as any other attempt, so the time taken does not tell a lock apart.
+        check_password_hash(_DUMMY_HASH, password)
         return SignInResult(None, locked_until=user.locked_until)
     if check_password_hash(user.password_hash, password):
         user.failed_logins = 0
@@ -89,9 +128,34 @@ def authenticate(
             .values(failed_logins=0, locked_until=now + lockout)
         )
         db.session.expire(user)
+        _tell_owner_of_lock(user, now=now, until=now + lockout, base_url=base_url)
         return SignInResult(None, locked_until=now + lockout)
     db.session.expire(user)
     return SignInResult(None)
+
+
+def _tell_owner_of_lock(user: User, *, now: datetime, until: datetime, base_url: str) -> None:
+    stamp = f"{now:%Y%m%d%H%M%S}"
+    body = (
+        "Your Casefile QA account was locked after too many wrong passwords. It unlocks by "
+        "itself in a few minutes, or the QA team can unlock it. If you did not try to sign in, "
+        "tell the QA team: someone else may know your email address."
+    )
+    message = notifications.Message(
+        kind="account_locked", subject="Your Casefile QA account was locked", body=body
+    )
+    notifications.notify(
+        user, message, dedupe_key=f"locked:{user.id}:{stamp}", now=now, base_url=base_url,
+        email=False,
+    )  # fmt: skip
+    # Straight to the inbox, even for digest readers: it is about their account's safety.
+    notifications.queue_email(
+        dedupe_key=f"locked-email:{user.id}:{stamp}",
+        to=user,
+        subject=message.subject,
+        body=f"Dear {user.name},\n\n{body}\n\nCasefile QA: {base_url.rstrip('/')}/\n",
+        now=now,
+    )
 
 
 def unlock(user: User) -> None:
@@ -101,7 +165,7 @@ def unlock(user: User) -> None:
 
 def set_password(user: User, password: str, *, min_length: int, temporary: bool = False) -> None:
     """Set a new password and sign the user out of every other session."""
-    check_password_policy(password, email=user.email, min_length=min_length)
+    check_password_policy(password, email=user.email, min_length=min_length, name=user.name)
     user.password_hash = hash_password(password)
     user.must_change_password = temporary
     user.session_token = new_session_token()
