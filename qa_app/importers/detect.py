@@ -4,11 +4,11 @@
 import re
 import zipfile
 from dataclasses import dataclass
-from io import BytesIO
 
 from qa_app.importers.common import header_key
 from qa_app.importers.snapshot import StructuralError
-from qa_app.importers.sources import Limits, SourceFile, csv_rows, decode_text
+from qa_app.importers.sources import Limits, SourceFile, Text, csv_header, decode_text
+from qa_app.importers.zipguard import read_directory
 
 FORMATS = {
     "annex-a": "an Ofsted Annex A workbook",
@@ -17,6 +17,8 @@ FORMATS = {
     "csv": "the service's own case CSV",
 }
 SHEET_LIST = re.compile(r"^\s*list\s*_?\s*(\d{1,2})\b", re.IGNORECASE)
+_CONTENT = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
+_TEXT_START = re.compile(rb"[^\xef\xbb\xbf \t\r\n]")
 _XML_ROOT = re.compile(r"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 # SSDA903 CSV tables, recognised by their set of columns (FORMATS.md), as header keys.
@@ -80,7 +82,7 @@ class Detected:
     format: str | None
     kind: str  # what it looks like, for messages: "an SSDA903 Episodes table"
     table: str | None = None  # the SSDA903 table, for CSV files
-    text: str | None = None  # decoded text of a CSV file, so it is decoded once
+    text: Text | None = None  # a CSV file's encoding, so it is checked once
     text_warning: str | None = None
 
 
@@ -98,7 +100,7 @@ def _best_table(keys: set[str]) -> tuple[str | None, float]:
 
 def _detect_csv(source: SourceFile, limits: Limits) -> Detected:
     text, warning = decode_text(source)
-    header = next(csv_rows(source, text, limits), None)
+    header = csv_header(source, text, limits)
     if header is None:
         return Detected(None, "an empty text file")
     cells = header[1]
@@ -116,20 +118,13 @@ def _detect_csv(source: SourceFile, limits: Limits) -> Detected:
 
 def _detect_zip(source: SourceFile, limits: Limits) -> Detected:
     try:
-        with zipfile.ZipFile(BytesIO(source.data)) as archive:
-            names = set(archive.namelist())
-            expanded = sum(info.file_size for info in archive.infolist())
+        names = read_directory(source, limits).names
     except zipfile.BadZipFile:
         return Detected(None, "a damaged ZIP file or workbook")
     if "word/document.xml" in names:
         return Detected(None, "a Word document")
     if "xl/workbook.xml" not in names:
         return Detected(None, "a ZIP archive")
-    if expanded > limits.max_unzipped_bytes:
-        raise StructuralError(
-            f"{source.name}: the workbook would expand to {expanded / 2**20:,.0f} MB, over the "
-            f"limit of {limits.max_unzipped_bytes / 2**20:,.0f} MB"
-        )
     return Detected("annex-a", FORMATS["annex-a"])
 
 
@@ -154,20 +149,27 @@ def detect(source: SourceFile, limits: Limits) -> Detected:
     if source.size > limits.max_bytes:
         raise StructuralError(
             f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
-            f"{limits.max_bytes / 2**20:,.0f} MB for one file"
+            f"{limits.max_bytes / 2**20:,.0f} MB for one file (IMPORT_MAX_FILE_BYTES)"
         )
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    if _CONTENT.search(data) is None:  # no copy of the file, unlike bytes.strip()
         return Detected(None, "an empty file")
     if data.startswith(b"PK\x03\x04"):
         return _detect_zip(source, limits)
     if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if source.size > limits.max_xls_bytes:
+            raise StructuralError(
+                f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
+                f"{limits.max_xls_bytes / 2**20:,.0f} MB for a legacy .xls workbook, which is "
+                "read whole into memory (IMPORT_MAX_XLS_BYTES); save it as .xlsx"
+            )
         return Detected("annex-a", "a legacy Excel (.xls) workbook")
     if data.startswith(b"%PDF"):
         return Detected(None, "a PDF document")
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return Detected(None, "an image")
-    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"<") or data.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
+    start = _TEXT_START.search(data)
+    xml = start is not None and data.startswith(b"<", start.start())
+    if xml or data.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
         return _detect_xml(source)
     head = data[:4096]
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:2] == b"\x00"
