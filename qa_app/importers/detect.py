@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from qa_app.importers.common import header_key
 from qa_app.importers.snapshot import StructuralError
 from qa_app.importers.sources import Limits, SourceFile, Text, csv_header, decode_text
-from qa_app.importers.zipguard import read_directory
+from qa_app.importers.zipguard import long_run, read_directory
 
 FORMATS = {
     "annex-a": "an Ofsted Annex A workbook",
@@ -17,6 +17,7 @@ FORMATS = {
     "csv": "the service's own case CSV",
 }
 SHEET_LIST = re.compile(r"^\s*list\s*_?\s*(\d{1,2})\b", re.IGNORECASE)
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTENT = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
 _TEXT_START = re.compile(rb"[^\xef\xbb\xbf \t\r\n]")
 _XML_ROOT = re.compile(r"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
@@ -128,7 +129,20 @@ def _detect_zip(source: SourceFile, limits: Limits) -> Detected:
     return Detected("annex-a", FORMATS["annex-a"])
 
 
-def _detect_xml(source: SourceFile) -> Detected:
+def _check_xml_text(source: SourceFile, limits: Limits) -> None:
+    """Refuse text longer than a cell may be before the XML parser would hold it whole (XML
+    text cannot contain a raw ``<``; the bound allows for entities and wide characters)."""
+    at = long_run(source.data, 10 * limits.max_cell_chars + 1024)
+    if at != -1:
+        line = source.data.count(b"\n", 0, at) + 1
+        raise StructuralError(
+            f"{source.name} line {line}: a value longer than {limits.max_cell_chars:,} "
+            "characters, the limit (IMPORT_MAX_CELL_CHARS); the file is refused"
+        )
+
+
+def _detect_xml(source: SourceFile, limits: Limits) -> Detected:
+    _check_xml_text(source, limits)
     head = source.data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         start = head.decode("utf-16", errors="ignore")
@@ -143,25 +157,42 @@ def _detect_xml(source: SourceFile) -> Detected:
     return Detected(None, f"an XML file whose root element is <{root or '?'}>")
 
 
-def detect(source: SourceFile, limits: Limits) -> Detected:
-    """What *source* looks like; ``format`` is None when it is nothing the service reads."""
-    data = source.data
+def work_size(source: SourceFile, limits: Limits) -> int:
+    """The bytes a reader will go through: a workbook's inflated size as its ZIP directory
+    declares it, else the file's size. Refuses, without inflating anything, a file over the
+    size limits or a ZIP directory over its limits (cheap enough for a web request)."""
+    _check_size(source, limits)
+    if source.data.startswith(b"PK\x03\x04"):
+        try:
+            return max(source.size, read_directory(source, limits).declared)
+        except zipfile.BadZipFile:
+            return source.size  # detection names it as damaged
+    return source.size
+
+
+def _check_size(source: SourceFile, limits: Limits) -> None:
     if source.size > limits.max_bytes:
         raise StructuralError(
             f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
             f"{limits.max_bytes / 2**20:,.0f} MB for one file (IMPORT_MAX_FILE_BYTES)"
         )
+    if source.data.startswith(XLS_MAGIC) and source.size > limits.max_xls_bytes:
+        raise StructuralError(
+            f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
+            f"{limits.max_xls_bytes / 2**20:,.0f} MB for a legacy .xls workbook, which is "
+            "read whole into memory (IMPORT_MAX_XLS_BYTES); save it as .xlsx"
+        )
+
+
+def detect(source: SourceFile, limits: Limits) -> Detected:
+    """What *source* looks like; ``format`` is None when it is nothing the service reads."""
+    data = source.data
+    _check_size(source, limits)
     if _CONTENT.search(data) is None:  # no copy of the file, unlike bytes.strip()
         return Detected(None, "an empty file")
     if data.startswith(b"PK\x03\x04"):
         return _detect_zip(source, limits)
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
-        if source.size > limits.max_xls_bytes:
-            raise StructuralError(
-                f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
-                f"{limits.max_xls_bytes / 2**20:,.0f} MB for a legacy .xls workbook, which is "
-                "read whole into memory (IMPORT_MAX_XLS_BYTES); save it as .xlsx"
-            )
+    if data.startswith(XLS_MAGIC):
         return Detected("annex-a", "a legacy Excel (.xls) workbook")
     if data.startswith(b"%PDF"):
         return Detected(None, "a PDF document")
@@ -170,7 +201,7 @@ def detect(source: SourceFile, limits: Limits) -> Detected:
     start = _TEXT_START.search(data)
     xml = start is not None and data.startswith(b"<", start.start())
     if xml or data.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
-        return _detect_xml(source)
+        return _detect_xml(source, limits)
     head = data[:4096]
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:2] == b"\x00"
     if b"\x00" in head and not utf16:

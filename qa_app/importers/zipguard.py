@@ -107,7 +107,7 @@ def read_directory(source: SourceFile, limits: Limits) -> Directory:
     return Directory({info.filename for info in infos}, declared)
 
 
-def _long_run(data: bytes, limit: int) -> int:
+def long_run(data: bytes, limit: int) -> int:
     """Where a run of more than *limit* bytes without a ``<`` starts in *data*, or -1. Text in
     XML cannot hold a raw ``<``, so no run means no text node longer than *limit* bytes. Steps a
     window at a time, so it costs a few searches per megabyte."""
@@ -149,7 +149,7 @@ class _Scanner:
         data = self.carry + chunk
         if self.row is None:
             self._patterns(data)
-        at = _long_run(data, self.run_limit)
+        at = long_run(data, self.run_limit)
         if at != -1:
             self._found(data[:at])
             return False
