@@ -92,9 +92,10 @@ def _open_xlsx(source: SourceFile, limits: Limits) -> Workbook:
             # Some writers record wrong dimensions; without them every cell present is read.
             worksheet.reset_dimensions()
             try:
-                yield from _checked(
-                    source, worksheet.title, worksheet.iter_rows(values_only=True), limits
-                )
+                values = worksheet.iter_rows(values_only=True)
+                if scan.long_text:  # else no text in the workbook can be over the cap
+                    values = _checked(source, worksheet.title, values, limits)
+                yield from values
             except (DefusedXmlException, ParseError) as exc:
                 raise StructuralError(
                     f"{source.name}, sheet {worksheet.title!r}: the sheet's XML is refused for "

@@ -59,12 +59,16 @@ class PartScan:
     rows: int = 0  # rows with at least one value (an upper bound of the non-blank rows)
     strings: int = 0  # shared-string entries
     long_at: tuple | None = None  # where text over the cell cap was found
+    over_cap: bool = False  # a run of text longer than the cap in bytes
 
 
 @dataclass
 class WorkbookScan:
     inflated: int = 0
     rows: dict[str, int] = field(default_factory=dict)  # sheet name -> rows with values
+    # Whether any text could be over the cell cap (a character takes at least a byte): if not,
+    # the rows need no check of their own.
+    long_text: bool = False
 
 
 def _megabytes(size: int) -> str:
@@ -129,6 +133,7 @@ class _Scanner:
         # Bytes a cell at the cap could take as XML (entities, 4-byte characters); the exact
         # check, with the row and column, is made on the values openpyxl reads.
         self.run_limit = 10 * limits.max_cell_chars + 1024
+        self.cap = limits.max_cell_chars
         self.scan = PartScan()
         self.carry = b""
         self.last_cell: tuple | None = None
@@ -149,10 +154,13 @@ class _Scanner:
         data = self.carry + chunk
         if self.row is None:
             self._patterns(data)
-        at = long_run(data, self.run_limit)
-        if at != -1:
-            self._found(data[:at])
-            return False
+        if not self.scan.over_cap:
+            self.scan.over_cap = long_run(data, self.cap) != -1
+        if self.scan.over_cap:
+            at = long_run(data, self.run_limit)
+            if at != -1:
+                self._found(data[:at])
+                return False
         cut = data.rfind(b"<")
         body, self.carry = (data[:cut], data[cut:]) if cut > 0 else (b"", data)
         self._count(body)
@@ -264,6 +272,7 @@ def scan_workbook(source: SourceFile, limits: Limits) -> WorkbookScan:
             f"{source.name}: the workbook holds {strings:,} shared strings, over the limit of "
             f"{MAX_SHARED_STRINGS:,}"
         )
+    result.long_text = any(scan.over_cap for scan in parts.values())
     for part, scan in parts.items():
         if not part.lower().endswith("sharedstrings.xml"):
             result.rows[names.get(part, part)] = scan.rows
