@@ -371,11 +371,12 @@ def hostile(folder: Path) -> None:
         child.stdout.close()
         result = json.loads(output)
         peak = usage.ru_maxrss / 1024
+        cpu = usage.ru_utime + usage.ru_stime  # the whole child: start-up, reading, refusal
         met = "meets" if peak < 300 and result["seconds"] < 10 else "MISSES"
         print(
             f"{label:<22} {path.stat().st_size / MIB:7.1f} MB file  refused in "
-            f"{result['seconds']:5.2f} s  peak RSS {peak:5.0f} MB  ({met} 300 MB / 10 s)\n"
-            f"  {result['message']}",
+            f"{result['seconds']:5.2f} s (child CPU {cpu:5.2f} s)  peak RSS {peak:5.0f} MB  "
+            f"({met} 300 MB / 10 s)\n  {result['message']}",
             flush=True,
         )
         path.unlink()

@@ -105,7 +105,7 @@ def read_directory(source: SourceFile, limits: Limits) -> Directory:
     if declared > limits.max_inflated_bytes:
         raise StructuralError(
             f"{source.name}: the workbook would expand to {_megabytes(declared)} "
-            f"({len(source.data) / MB:,.1f} MB as uploaded), over the limit of "
+            f"({_megabytes(len(source.data))} as uploaded), over the limit of "
             f"{_megabytes(limits.max_inflated_bytes)} (IMPORT_MAX_INFLATED_BYTES)"
         )
     return Directory({info.filename for info in infos}, declared)
