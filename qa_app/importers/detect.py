@@ -141,6 +141,20 @@ def _check_xml_text(source: SourceFile, limits: Limits) -> None:
         )
 
 
+def _check_xml_rows(source: SourceFile, element: str, limits: Limits) -> None:
+    """Count the children's elements in the raw bytes (an upper bound: a commented-out one
+    counts too), so a file over the limit is refused before the reader holds any of them."""
+    data = source.data
+    encoding = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(data[:2], "utf-8")
+    tags = [f"<{element}{end}".encode(encoding) for end in (">", " ")]
+    count = data.count(tags[0]) + data.count(tags[1])
+    if count > limits.max_rows:
+        raise StructuralError(
+            f"{source.name}: more than {limits.max_rows:,} children; ask for the limit "
+            "(IMPORT_MAX_ROWS) to be raised"
+        )
+
+
 def _detect_xml(source: SourceFile, limits: Limits) -> Detected:
     _check_xml_text(source, limits)
     head = source.data[:65536]
@@ -151,8 +165,10 @@ def _detect_xml(source: SourceFile, limits: Limits) -> Detected:
     match = _XML_ROOT.search(start)
     root = match.group(1) if match else ""
     if root == "Message":
+        _check_xml_rows(source, "Child", limits)
         return Detected("cin-census", FORMATS["cin-census"])
     if root.upper() == "EXPSSDA903":
+        _check_xml_rows(source, "CHILD", limits)
         return Detected("ssda903", "an SSDA903 XML file")
     return Detected(None, f"an XML file whose root element is <{root or '?'}>")
 

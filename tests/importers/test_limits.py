@@ -109,6 +109,28 @@ def test_too_many_csv_rows_are_refused_before_any_row_is_read(existing, monkeypa
     assert database_state() == existing
 
 
+def test_too_many_xml_children_are_refused_before_any_is_read(existing):
+    child = "<Child><ChildIdentifiers><LAchildID>{}</LAchildID></ChildIdentifiers></Child>"
+    census = "<Message><Children>" + "".join(child.format(i) for i in range(8))
+    census += "</Children></Message>"
+    for encoding in ("utf-8", "utf-16"):
+        refused(
+            [source("census.xml", census.encode(encoding))],
+            "census.xml: more than 5 children; ask for the limit (IMPORT_MAX_ROWS) to be raised",
+            limits=Limits(max_rows=5),
+        )
+    messages = []
+    with pytest.raises(Exception, match="more than 5 children"):
+        read_files(
+            [source("census.xml", census)],
+            D,
+            limits=Limits(max_rows=5),
+            progress=lambda _fraction, message: messages.append(message),
+        )
+    assert messages == []  # refused while the file was recognised, before it was read
+    assert database_state() == existing
+
+
 def test_too_many_rows_in_any_sheet_refuse_the_workbook_before_a_list_is_read(existing):
     # List 4 is read last (after Lists 8, 7, 6 and 9): it is refused before any of them.
     body = [minimal_lists()["List 4"][0]] + [[i, "01/01/2021", None, "T", "W"] for i in range(8)]
