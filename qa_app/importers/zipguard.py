@@ -72,7 +72,7 @@ class WorkbookScan:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / MB:,.0f} MB" if size >= MB else f"{size:,} bytes"
+    return f"{size / MB:,.1f} MB" if size >= MB else f"{size:,} bytes"
 
 
 def _entry_count(data: bytes) -> int:
