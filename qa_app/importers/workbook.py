@@ -45,6 +45,12 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
+def _too_many_sheets(source: SourceFile, count: int, limits: Limits) -> StructuralError:
+    return StructuralError(
+        f"{source.name}: {count} sheets, over the limit of {limits.max_sheets} (IMPORT_MAX_SHEETS)"
+    )
+
+
 def _too_many_rows(source: SourceFile, sheet: str, limits: Limits) -> StructuralError:
     return StructuralError(
         f"{source.name}, sheet {sheet!r}: more than {limits.max_rows:,} rows; split the file or "
@@ -74,6 +80,8 @@ def _open_xlsx(source: SourceFile, limits: Limits) -> Workbook:
     # Before openpyxl reads a byte: refuses a ZIP bomb, a forged size, text over the cell cap
     # and a sheet over the row limit, from one streamed pass over the archive.
     scan = scan_workbook(source, limits)
+    if len(scan.rows) > limits.max_sheets:
+        raise _too_many_sheets(source, len(scan.rows), limits)
     for name, rows in scan.rows.items():
         if rows > limits.max_rows + 1:  # the header row is counted too
             raise _too_many_rows(source, name, limits)
@@ -157,7 +165,5 @@ def open_workbook(source: SourceFile, limits: Limits) -> Workbook:
     legacy = source.data.startswith(b"\xd0\xcf\x11\xe0")
     book = _open_xls(source, limits) if legacy else _open_xlsx(source, limits)
     if len(book.sheets) > limits.max_sheets:
-        raise StructuralError(
-            f"{source.name}: {len(book.sheets)} sheets, over the limit of {limits.max_sheets}"
-        )
+        raise _too_many_sheets(source, len(book.sheets), limits)
     return book
