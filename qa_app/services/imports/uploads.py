@@ -70,10 +70,6 @@ def stage_upload(
     return upload
 
 
-def total_size(upload: ImportUpload) -> int:
-    return sum(f["size"] for f in upload.files)
-
-
 def work_size(upload: ImportUpload) -> int:
     """The bytes reading the upload goes through (a workbook's inflated size): what decides
     whether it is read in the request or by a background task."""
