@@ -54,8 +54,13 @@ class Config:
 
     # Case data imports (qa import, the Imports page).
     IMPORT_MAX_FILE_BYTES = 200 * 1024 * 1024
-    IMPORT_MAX_ROWS = 500_000  # data rows per sheet, table or XML file
+    IMPORT_MAX_ROWS = 500_000  # data rows per sheet, table or XML file, counted before reading
     IMPORT_MAX_SHEETS = 60
+    # A workbook is a ZIP: refused if its parts inflate to more than this, judged by the sizes
+    # its directory declares and again by what really inflates (a forged size is refused).
+    IMPORT_MAX_INFLATED_BYTES = 200 * 1024 * 1024
+    IMPORT_MAX_CELL_CHARS = 32_767  # Excel's own limit; a longer cell refuses the file
+    IMPORT_MAX_XLS_BYTES = 32 * 1024 * 1024  # legacy .xls is read whole into memory (xlrd)
     # Uploads up to this total size are previewed and imported in the request; larger ones by
     # a background task (the page shows its progress).
     IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024

@@ -1,19 +1,27 @@
 """Benchmark: importing case data (docs/formats.md). Targets: Annex A with 100,000 case rows across Lists
 6-9, dry run and real import under 60 s each with peak memory under 1 GB; SSDA903 with 50,000
 episodes under 15 s; CIN census with 50,000 children under 30 s; re-importing the same file gives
-the same counts, zero changes, and is faster than the first import.
+the same counts, zero changes, and is faster than the first import. Hostile files (issue 13: a
+1.8 MB workbook holding one 1.75 GiB cell, a workbook whose ZIP directory lies about its size, a
+1-million-row CSV) are each refused in a process of their own, whose peak memory is printed:
+target under 300 MB and under 10 s each.
 
 Run with `bash benchmarks/run imports` (SQLite and a throwaway PostgreSQL), or
-`.venv/bin/python -m benchmarks.imports` for SQLite only. The files are generated here (fake
+`.venv/bin/python -m benchmarks.imports` for SQLite only, `... --hostile` for the hostile files
+only. The files are generated here (fake
 data), every cell filled as in a real extract.
 """
 
+import json
+import os
 import random
 import resource
+import struct
 import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -21,7 +29,7 @@ import xlsxwriter
 
 from benchmarks.common import bench_app, database_urls
 from qa_app.extensions import db
-from qa_app.importers import SourceFile
+from qa_app.importers import Limits, SourceFile, StructuralError, read_files
 from qa_app.services.imports.apply import run_import
 
 AS_OF = date(2026, 3, 31)
@@ -202,7 +210,181 @@ def generate(folder: Path) -> None:
     generate_census(folder / "census.xml", 50_000, rng)
 
 
+# --- hostile files ------------------------------------------------------------------------
+
+MIB = 1024 * 1024
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+    '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>{sheets}<Override '
+    'PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+SHEET_TYPE = (
+    '<Override PartName="/xl/worksheets/sheet{n}.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+)
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+HOSTILE_LISTS = (4, 6, 7, 8, 9)
+
+
+def _workbook_parts(archive: zipfile.ZipFile) -> None:
+    """The small parts of an Annex A workbook with Lists 4, 6, 7, 8 and 9 (each sheet N's
+    XML is written by the caller as xl/worksheets/sheetN.xml)."""
+    n = range(1, len(HOSTILE_LISTS) + 1)
+    archive.writestr(
+        "[Content_Types].xml",
+        CONTENT_TYPES.format(sheets="".join(SHEET_TYPE.format(n=i) for i in n)),
+    )
+    archive.writestr(
+        "_rels/.rels",
+        f'<?xml version="1.0"?><Relationships xmlns="{RELS}"><Relationship Id="rId1" '
+        f'Type="{DOC}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+    )
+    sheets = "".join(
+        f'<sheet name="List {number}" sheetId="{i}" r:id="rId{i}"/>'
+        for i, number in zip(n, HOSTILE_LISTS, strict=True)
+    )
+    archive.writestr(
+        "xl/workbook.xml",
+        f'<?xml version="1.0"?><workbook xmlns="{MAIN}" xmlns:r="{DOC}"><sheets>{sheets}'
+        "</sheets></workbook>",
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="{DOC}/worksheet" Target="worksheets/sheet{i}.xml"/>'
+        for i in n
+    )
+    archive.writestr(
+        "xl/_rels/workbook.xml.rels",
+        f'<?xml version="1.0"?><Relationships xmlns="{RELS}">{rels}<Relationship Id="rIdS" '
+        f'Type="{DOC}/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+    )
+
+
+def _sheet(cells: str = "") -> str:
+    return (
+        f'<?xml version="1.0"?><worksheet xmlns="{MAIN}"><sheetData><row r="1">'
+        f'<c r="A1" t="inlineStr"><is><t>Child Unique ID</t></is></c></row>{cells}'
+        "</sheetData></worksheet>"
+    )
+
+
+def generate_huge_cell(path: Path, gib: float = 1.75) -> None:
+    """A workbook of about 1.8 MB whose shared strings hold one cell of *gib* GiB of text,
+    written a megabyte at a time (never in memory)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        _workbook_parts(archive)
+        for i in range(1, len(HOSTILE_LISTS) + 1):
+            cell = '<row r="2"><c r="A2" t="s"><v>0</v></c></row>' if i == 2 else ""
+            archive.writestr(f"xl/worksheets/sheet{i}.xml", _sheet(cell))
+        with archive.open("xl/sharedStrings.xml", "w") as out:
+            out.write(
+                f'<?xml version="1.0"?><sst xmlns="{MAIN}" count="1" uniqueCount="1"><si><t>'.encode()
+            )
+            block = b"x" * MIB
+            for _ in range(int(gib * 1024)):
+                out.write(block)
+            out.write(b"</t></si></sst>")
+
+
+def generate_lying_size(path: Path, declared: int = 100 * MIB, real_mib: int = 1024) -> None:
+    """A workbook whose ZIP directory (and local header) says List 6's sheet inflates to
+    *declared* bytes; it really inflates to *real_mib* MiB of ordinary rows."""
+    row = "".join(
+        f'<row r="{r}"><c r="A{r}"><v>{r}</v></c><c r="B{r}" t="inlineStr"><is><t>x</t></is></c></row>'
+        for r in range(2, 202)  # a block deflate's 32 KB window sees repeat
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        _workbook_parts(archive)
+        for i in (1, 3, 4, 5):
+            archive.writestr(f"xl/worksheets/sheet{i}.xml", _sheet())
+        archive.writestr("xl/sharedStrings.xml", f'<sst xmlns="{MAIN}"/>')
+        with archive.open("xl/worksheets/sheet2.xml", "w") as out:
+            out.write(_sheet().split("</sheetData>")[0].encode())
+            written = 0
+            while written < real_mib * MIB:
+                out.write(row)
+                written += len(row)
+            out.write(b"</sheetData></worksheet>")
+    _forge_size(path, "xl/worksheets/sheet2.xml", declared)
+
+
+def _forge_size(path: Path, name: str, size: int) -> None:
+    """Overwrite the uncompressed size of *name* in its local header and directory entry."""
+    data = bytearray(path.read_bytes())
+    encoded = name.encode()
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo(name)
+        directory = archive.start_dir
+    local = info.header_offset
+    struct.pack_into("<I", data, local + 22, size)
+    central = data.find(b"PK\x01\x02", directory)
+    while central != -1:
+        name_len = struct.unpack_from("<H", data, central + 28)[0]
+        if data[central + 46 : central + 46 + name_len] == encoded:
+            struct.pack_into("<I", data, central + 24, size)
+            break
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+
+
+def generate_million_rows(path: Path, rows: int = 1_000_000) -> None:
+    with path.open("w", newline="") as out:
+        out.write(
+            "child_id,dob,sex,ethnicity,disability,cohort,opened_on,team,worker,worker_email,iro\r\n"
+        )
+        for i in range(rows):
+            out.write(
+                f"{8_000_000 + i},01/02/2015,F,WBRI,N,cin,01/03/2025,Team {i % 40},Worker {i % 900},,\r\n"
+            )
+
+
+def refuse(path: Path) -> None:
+    """In a child process: read one hostile file as an import would, print the refusal."""
+    started = time.perf_counter()
+    try:
+        read_files([SourceFile(path.name, path.read_bytes())], AS_OF, limits=Limits())
+        message = "NOT REFUSED"
+    except StructuralError as exc:
+        message = str(exc)
+    print(json.dumps({"seconds": time.perf_counter() - started, "message": message}), flush=True)
+
+
+def hostile(folder: Path) -> None:
+    files = {
+        "one 1.75 GiB cell": (folder / "huge_cell.xlsx", generate_huge_cell),
+        "lying ZIP directory": (folder / "lying_size.xlsx", generate_lying_size),
+        "1,000,000-row CSV": (folder / "million.csv", generate_million_rows),
+    }
+    for label, (path, make) in files.items():
+        make(path)
+        child = subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.imports", "--refuse", str(path)],
+            stdout=subprocess.PIPE,
+        )
+        output = child.stdout.read()
+        _pid, _status, usage = os.wait4(child.pid, 0)
+        child.stdout.close()
+        result = json.loads(output)
+        peak = usage.ru_maxrss / 1024
+        cpu = usage.ru_utime + usage.ru_stime  # the whole child: start-up, reading, refusal
+        met = "meets" if peak < 300 and result["seconds"] < 10 else "MISSES"
+        print(
+            f"{label:<22} {path.stat().st_size / MIB:7.1f} MB file  refused in "
+            f"{result['seconds']:5.2f} s (child CPU {cpu:5.2f} s)  peak RSS {peak:5.0f} MB  "
+            f"({met} 300 MB / 10 s)\n  {result['message']}",
+            flush=True,
+        )
+        path.unlink()
+
+
 def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        hostile(Path(tmp))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
@@ -244,5 +426,10 @@ def main() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--generate"]:
         generate(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["--refuse"]:
+        refuse(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["--hostile"]:
+        with tempfile.TemporaryDirectory() as tmp:
+            hostile(Path(tmp))
     else:
         main()

@@ -5,18 +5,11 @@ Lists 4, 6, 7, 8 and 9 are case lists; lists 1-3, 5 and 10 give children's detai
 """
 
 import re
-import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from io import BytesIO
-from xml.etree.ElementTree import ParseError
-from zipfile import BadZipFile
-
-from defusedxml import DefusedXmlException
+from datetime import date
 
 from qa_app.importers.common import (
-    EXCEL_EPOCH,
     BadValue,
     header_key,
     is_open,
@@ -32,6 +25,7 @@ from qa_app.importers.common import (
 from qa_app.importers.detect import SHEET_LIST
 from qa_app.importers.snapshot import ChildDetails, OpenCase, Snapshot, StructuralError
 from qa_app.importers.sources import Limits, SourceFile
+from qa_app.importers.workbook import Sheet, Workbook, open_workbook
 
 FORMAT = "annex-a"
 COVERS = frozenset({"assessment", "cin", "cp", "cla", "short_breaks", "care_leaver"})
@@ -159,110 +153,6 @@ CASE_LISTS = {
 }
 DETAIL_LISTS = (1, 2, 3, 5, 10)
 NOT_READ = (11,)  # adopters, not children
-
-
-# --- workbook access: one interface over openpyxl and xlrd --------------------------------
-
-
-@dataclass
-class Sheet:
-    name: str
-    rows: Callable[[], Iterator[tuple]]  # values, dates as date/datetime where the file says so
-
-
-@dataclass
-class Workbook:
-    sheets: list[Sheet]
-    epoch: date
-
-
-def _caused_by(exc: BaseException, kind: type) -> bool:
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, kind):
-            return True
-        exc = exc.__cause__ or exc.__context__
-        seen += 1
-    return False
-
-
-def _open_xlsx(source: SourceFile) -> Workbook:
-    import openpyxl  # noqa: PLC0415 - heavy; only when a workbook is read
-
-    try:
-        book = openpyxl.load_workbook(BytesIO(source.data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        if _caused_by(exc, DefusedXmlException):
-            raise StructuralError(
-                f"{source.name}: the workbook's XML declares entities or a DOCTYPE; it is "
-                "refused for safety"
-            ) from exc
-        raise StructuralError(f"{source.name}: the workbook cannot be opened ({exc})") from exc
-
-    def rows_of(worksheet):
-        def rows():
-            # Some writers record wrong dimensions; without them every cell present is read.
-            worksheet.reset_dimensions()
-            try:
-                yield from worksheet.iter_rows(values_only=True)
-            except (DefusedXmlException, ParseError) as exc:
-                raise StructuralError(
-                    f"{source.name}, sheet {worksheet.title!r}: the sheet's XML is refused for "
-                    f"safety or damaged ({type(exc).__name__})"
-                ) from exc
-            except (BadZipFile, zlib.error, EOFError, ValueError, KeyError, TypeError) as exc:
-                raise StructuralError(
-                    f"{source.name}, sheet {worksheet.title!r}: the sheet cannot be read; the "
-                    f"workbook is damaged ({type(exc).__name__})"
-                ) from exc
-
-        return rows
-
-    sheets = [Sheet(ws.title, rows_of(ws)) for ws in book.worksheets]
-    epoch = book.epoch.date() if isinstance(book.epoch, datetime) else EXCEL_EPOCH
-    return Workbook(sheets, epoch)
-
-
-def _open_xls(source: SourceFile) -> Workbook:
-    import xlrd  # noqa: PLC0415
-
-    try:
-        book = xlrd.open_workbook(file_contents=source.data, on_demand=True)
-    except Exception as exc:  # xlrd raises XLRDError, CompDocError, struct errors...
-        raise StructuralError(f"{source.name}: the workbook cannot be opened ({exc})") from exc
-
-    def cell_value(cell):
-        if cell.ctype == xlrd.XL_CELL_DATE:
-            try:
-                return xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-            except (ValueError, OverflowError):
-                return cell.value
-        if cell.ctype == xlrd.XL_CELL_ERROR:
-            return xlrd.error_text_from_code.get(cell.value, "#ERR")
-        if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
-            return None
-        return cell.value
-
-    def rows_of(index: int):
-        def rows():
-            sheet = book.sheet_by_index(index)
-            for r in range(sheet.nrows):
-                yield tuple(cell_value(c) for c in sheet.row(r))
-
-        return rows
-
-    names = book.sheet_names()
-    epoch = date(1904, 1, 1) if book.datemode == 1 else EXCEL_EPOCH
-    return Workbook([Sheet(n, rows_of(i)) for i, n in enumerate(names)], epoch)
-
-
-def open_workbook(source: SourceFile, limits: Limits) -> Workbook:
-    book = _open_xls(source) if source.data.startswith(b"\xd0\xcf\x11\xe0") else _open_xlsx(source)
-    if len(book.sheets) > limits.max_sheets:
-        raise StructuralError(
-            f"{source.name}: {len(book.sheets)} sheets, over the limit of {limits.max_sheets}"
-        )
-    return book
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -4,11 +4,11 @@
 import re
 import zipfile
 from dataclasses import dataclass
-from io import BytesIO
 
 from qa_app.importers.common import header_key
 from qa_app.importers.snapshot import StructuralError
-from qa_app.importers.sources import Limits, SourceFile, csv_rows, decode_text
+from qa_app.importers.sources import Limits, SourceFile, Text, csv_header, decode_text
+from qa_app.importers.zipguard import long_run, read_directory
 
 FORMATS = {
     "annex-a": "an Ofsted Annex A workbook",
@@ -17,6 +17,9 @@ FORMATS = {
     "csv": "the service's own case CSV",
 }
 SHEET_LIST = re.compile(r"^\s*list\s*_?\s*(\d{1,2})\b", re.IGNORECASE)
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CONTENT = re.compile(rb"[^ \t\r\n\x00\xef\xbb\xbf\xff\xfe]")
+_TEXT_START = re.compile(rb"[^\xef\xbb\xbf \t\r\n]")
 _XML_ROOT = re.compile(r"<(?![?!])(?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)")
 
 # SSDA903 CSV tables, recognised by their set of columns, as header keys
@@ -81,7 +84,7 @@ class Detected:
     format: str | None
     kind: str  # what it looks like, for messages: "an SSDA903 Episodes table"
     table: str | None = None  # the SSDA903 table, for CSV files
-    text: str | None = None  # decoded text of a CSV file, so it is decoded once
+    text: Text | None = None  # a CSV file's encoding, so it is checked once
     text_warning: str | None = None
 
 
@@ -99,7 +102,7 @@ def _best_table(keys: set[str]) -> tuple[str | None, float]:
 
 def _detect_csv(source: SourceFile, limits: Limits) -> Detected:
     text, warning = decode_text(source)
-    header = next(csv_rows(source, text, limits), None)
+    header = csv_header(source, text, limits)
     if header is None:
         return Detected(None, "an empty text file")
     cells = header[1]
@@ -117,24 +120,44 @@ def _detect_csv(source: SourceFile, limits: Limits) -> Detected:
 
 def _detect_zip(source: SourceFile, limits: Limits) -> Detected:
     try:
-        with zipfile.ZipFile(BytesIO(source.data)) as archive:
-            names = set(archive.namelist())
-            expanded = sum(info.file_size for info in archive.infolist())
+        names = read_directory(source, limits).names
     except zipfile.BadZipFile:
         return Detected(None, "a damaged ZIP file or workbook")
     if "word/document.xml" in names:
         return Detected(None, "a Word document")
     if "xl/workbook.xml" not in names:
         return Detected(None, "a ZIP archive")
-    if expanded > limits.max_unzipped_bytes:
-        raise StructuralError(
-            f"{source.name}: the workbook would expand to {expanded / 2**20:,.0f} MB, over the "
-            f"limit of {limits.max_unzipped_bytes / 2**20:,.0f} MB"
-        )
     return Detected("annex-a", FORMATS["annex-a"])
 
 
-def _detect_xml(source: SourceFile) -> Detected:
+def _check_xml_text(source: SourceFile, limits: Limits) -> None:
+    """Refuse text longer than a cell may be before the XML parser would hold it whole (XML
+    text cannot contain a raw ``<``; the bound allows for entities and wide characters)."""
+    at = long_run(source.data, 10 * limits.max_cell_chars + 1024)
+    if at != -1:
+        line = source.data.count(b"\n", 0, at) + 1
+        raise StructuralError(
+            f"{source.name} line {line}: a value longer than {limits.max_cell_chars:,} "
+            "characters, the limit (IMPORT_MAX_CELL_CHARS); the file is refused"
+        )
+
+
+def _check_xml_rows(source: SourceFile, element: str, limits: Limits) -> None:
+    """Count the children's elements in the raw bytes (an upper bound: a commented-out one
+    counts too), so a file over the limit is refused before the reader holds any of them."""
+    data = source.data
+    encoding = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}.get(data[:2], "utf-8")
+    tags = [f"<{element}{end}".encode(encoding) for end in (">", " ")]
+    count = data.count(tags[0]) + data.count(tags[1])
+    if count > limits.max_rows:
+        raise StructuralError(
+            f"{source.name}: more than {limits.max_rows:,} children; ask for the limit "
+            "(IMPORT_MAX_ROWS) to be raised"
+        )
+
+
+def _detect_xml(source: SourceFile, limits: Limits) -> Detected:
+    _check_xml_text(source, limits)
     head = source.data[:65536]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         start = head.decode("utf-16", errors="ignore")
@@ -143,33 +166,59 @@ def _detect_xml(source: SourceFile) -> Detected:
     match = _XML_ROOT.search(start)
     root = match.group(1) if match else ""
     if root == "Message":
+        _check_xml_rows(source, "Child", limits)
         return Detected("cin-census", FORMATS["cin-census"])
     if root.upper() == "EXPSSDA903":
+        _check_xml_rows(source, "CHILD", limits)
         return Detected("ssda903", "an SSDA903 XML file")
     return Detected(None, f"an XML file whose root element is <{root or '?'}>")
+
+
+def work_size(source: SourceFile, limits: Limits) -> int:
+    """The bytes a reader will go through: a workbook's inflated size as its ZIP directory
+    declares it, else the file's size. Refuses, without inflating anything, a file over the
+    size limits or a ZIP directory over its limits (cheap enough for a web request)."""
+    _check_size(source, limits)
+    if source.data.startswith(b"PK\x03\x04"):
+        try:
+            return max(source.size, read_directory(source, limits).declared)
+        except zipfile.BadZipFile:
+            return source.size  # detection names it as damaged
+    return source.size
+
+
+def _check_size(source: SourceFile, limits: Limits) -> None:
+    if source.size > limits.max_bytes:
+        raise StructuralError(
+            f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
+            f"{limits.max_bytes / 2**20:,.0f} MB for one file (IMPORT_MAX_FILE_BYTES)"
+        )
+    if source.data.startswith(XLS_MAGIC) and source.size > limits.max_xls_bytes:
+        raise StructuralError(
+            f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
+            f"{limits.max_xls_bytes / 2**20:,.0f} MB for a legacy .xls workbook, which is "
+            "read whole into memory (IMPORT_MAX_XLS_BYTES); save it as .xlsx"
+        )
 
 
 def detect(source: SourceFile, limits: Limits) -> Detected:
     """What *source* looks like; ``format`` is None when it is nothing the service reads."""
     data = source.data
-    if source.size > limits.max_bytes:
-        raise StructuralError(
-            f"{source.name}: {source.size / 2**20:,.1f} MB is over the limit of "
-            f"{limits.max_bytes / 2**20:,.0f} MB for one file"
-        )
-    if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+    _check_size(source, limits)
+    if _CONTENT.search(data) is None:  # no copy of the file, unlike bytes.strip()
         return Detected(None, "an empty file")
     if data.startswith(b"PK\x03\x04"):
         return _detect_zip(source, limits)
-    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if data.startswith(XLS_MAGIC):
         return Detected("annex-a", "a legacy Excel (.xls) workbook")
     if data.startswith(b"%PDF"):
         return Detected(None, "a PDF document")
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"GIF8")):
         return Detected(None, "an image")
-    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if stripped.startswith(b"<") or data.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
-        return _detect_xml(source)
+    start = _TEXT_START.search(data)
+    xml = start is not None and data.startswith(b"<", start.start())
+    if xml or data.startswith((b"\xff\xfe<", b"\xfe\xff\x00<")):
+        return _detect_xml(source, limits)
     head = data[:4096]
     utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[1:2] == b"\x00"
     if b"\x00" in head and not utf16:

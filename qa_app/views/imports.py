@@ -50,7 +50,7 @@ def _limits() -> Limits:
 
 
 def _inline(upload: ImportUpload) -> bool:
-    return import_uploads.total_size(upload) <= current_app.config["IMPORT_INLINE_MAX_BYTES"]
+    return import_uploads.work_size(upload) <= current_app.config["IMPORT_INLINE_MAX_BYTES"]
 
 
 def _start_task(kind: str, upload: ImportUpload) -> None:
@@ -83,10 +83,14 @@ def new():
     form = ImportUploadForm()
     if form.validate_on_submit():
         files = [(f.filename or "upload", f.read()) for f in form.files.data if f]
-        upload = import_uploads.stage_upload(
-            files, form.as_of.data, form.format.data or None, by=current_user, now=utcnow(),
-            folder=_folder(),
-        )  # fmt: skip
+        try:
+            upload = import_uploads.stage_upload(
+                files, form.as_of.data, form.format.data or None, by=current_user, now=utcnow(),
+                folder=_folder(), limits=_limits(),
+            )  # fmt: skip
+        except StructuralError as exc:  # refused cheaply, before anything is stored
+            form.files.errors.append(str(exc))
+            return render_template("imports/new.html", form=form)
         if _inline(upload):
             import_uploads.preview_upload(upload, folder=_folder(), limits=_limits())
             db.session.commit()

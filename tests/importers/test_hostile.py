@@ -176,11 +176,11 @@ def test_huge_cells(existing):
     huge = "x" * 200_000
     refused(
         [source("e.csv", f"CHILD,DECOM,RNE,LS,CIN,PLACE,DEC\n1,{huge},S,C2,N1,U1,\n")],
-        "e.csv line 2: a cell longer than 131,072 characters",
+        "e.csv line 2, column 2 (DECOM): a cell of 200,000 characters, over the limit of 32,767",
     )
     assert database_state() == existing
-    # In a workbook a long cell in a column that is read rejects only its row.
-    rows = minimal_lists()["List 6"] + [[2, "01/01/2021", None, "T", "y" * 40_000]]
+    # In a workbook a long cell (under the cap) in a column that is read rejects only its row.
+    rows = minimal_lists()["List 6"] + [[2, "01/01/2021", None, "T", "y" * 20_000]]
     summary = do_import([source("a.xlsx", workbook(minimal_lists(**{"List 6": rows})))], D)
     assert summary["rejected"][0]["row"] == 3
     assert summary["rejected"][0]["reason"] == "longer than 500 characters"

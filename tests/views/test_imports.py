@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from qa_app.extensions import db
 from qa_app.models import Case, Import, ImportUpload, StaffAlias, Team, TeamAlias, User
 from tests.support.factories import CaseFactory, TeamFactory, make_user
-from tests.support.importing import FIXTURES, do_import, source
+from tests.support.importing import FIXTURES, database_state, do_import, source
 from tests.support.pages import page_text
+from tests.support.zips import forge_size, with_part
 
 
 @pytest.fixture
@@ -226,3 +227,49 @@ def test_stale_uploads_are_discarded_by_the_daily_job(client, admin, app_ctx, tm
     db.session.expire_all()
     assert db.session.get(ImportUpload, row.id).status == "discarded"
     assert list((tmp_path / "uploads").iterdir()) == []
+
+
+ANNEX_A = FIXTURES / "Annex_A.xlsx"  # 27 KB uploaded, 86 KB inflated
+
+
+@pytest.mark.app_config(IMPORT_MAX_INFLATED_BYTES=200_000)
+def test_an_uploaded_zip_bomb_is_a_form_error_and_nothing_is_stored(
+    client, admin, app_ctx, tmp_path
+):
+    CaseFactory()
+    before = database_state()
+    bomb = with_part(ANNEX_A.read_bytes(), "docProps/padding.xml", b"\0" * 300_000)
+    response = upload(client, files=[(bomb, "bomb.xlsx")])
+    assert response.status_code == 200  # the form again, refused by the ZIP directory alone
+    text = page_text(response)
+    assert "There is a problem" in text
+    assert "bomb.xlsx: the workbook would expand to" in text
+    assert "over the limit of 200,000 bytes (IMPORT_MAX_INFLATED_BYTES)" in text
+    assert count(ImportUpload) == 0 and database_state() == before
+    folder = tmp_path / "uploads"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize("inline_max", [2 * 1024 * 1024, 0], ids=["in the request", "by a task"])
+def test_a_forged_workbook_is_refused_while_inflating_and_the_page_says_so(
+    client, admin, app_ctx, inline_max
+):
+    app_ctx.config["IMPORT_INLINE_MAX_BYTES"] = inline_max
+    CaseFactory()
+    before = database_state()
+    forged = forge_size(ANNEX_A.read_bytes(), "xl/worksheets/sheet7.xml", 100)
+    response = upload(client, files=[(forged, "forged.xlsx")])
+    page = page_text(client.get(response.headers["Location"]))
+    assert "The files cannot be imported" in page and "There is a problem" in page
+    assert "xl/worksheets/sheet7.xml inflates to more than the 100 bytes the ZIP directory" in page
+    assert "Nothing has been changed" in page
+    assert count(Import) == 0 and database_state() == before
+
+
+@pytest.mark.app_config(IMPORT_INLINE_MAX_BYTES=30_000)
+def test_a_workbook_goes_to_a_background_task_by_its_inflated_size(client, admin, app_ctx):
+    upload(client, "Annex_A.xlsx")  # 27 KB as uploaded, under the limit; 86 KB to read
+    upload_row = db.session.scalar(select(ImportUpload))
+    assert upload_row.task is not None and upload_row.task.kind == "import_preview"
+    assert upload_row.files[0]["work"] > 30_000 > upload_row.files[0]["size"]
+    assert upload_row.status == "previewed"

@@ -2,8 +2,11 @@
 
 Uploaded files are kept in the upload folder under their SHA-256 (so a worker on another
 process, or after a restart, can read them), and deleted once the import is done or discarded.
-Large files are previewed and imported by background tasks (kinds ``import_preview`` and
-``import_cases``); small ones in the request.
+Uploads are screened first, cheaply and without inflating anything: a file over the size limits
+or a workbook whose ZIP directory declares too much is refused before it is stored. What is left
+is judged by the work it will take (a workbook by its declared inflated size, not its upload
+size): large uploads are previewed and imported by background tasks (kinds ``import_preview``
+and ``import_cases``); only small ones in the request.
 """
 
 import hashlib
@@ -15,6 +18,7 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.importers import Limits, SourceFile, StructuralError
+from qa_app.importers.detect import work_size as file_work_size
 from qa_app.models import BackgroundTask, Import, ImportUpload, User
 from qa_app.services.imports import apply as imports
 from qa_app.services.platform.tasks import Progress
@@ -41,18 +45,23 @@ def stage_upload(
     by: User | None,
     now: datetime,
     folder: Path,
+    limits: Limits,
 ) -> ImportUpload:
-    """Keep the uploaded files and record the upload (flushes; the caller commits)."""
+    """Keep the uploaded files and record the upload (flushes; the caller commits). Raises
+    StructuralError, having stored nothing, for a file refused by ``work_size``."""
+    work = [file_work_size(SourceFile(Path(name).name or "upload", d), limits) for name, d in files]
     Path(folder).mkdir(parents=True, exist_ok=True)
     stored = []
-    for name, data in files:
+    for (name, data), size in zip(files, work, strict=True):
         digest = hashlib.sha256(data).hexdigest()
         path = _path(folder, digest)
         if not path.exists():
             partial = path.with_suffix(f".{os.getpid()}.part")
             partial.write_bytes(data)
             partial.replace(path)  # atomic: a reader never sees half a file
-        stored.append({"name": Path(name).name or "upload", "sha256": digest, "size": len(data)})
+        stored.append(
+            {"name": Path(name).name or "upload", "sha256": digest, "size": len(data), "work": size}
+        )
     upload = ImportUpload(
         created_by=by, created_at=now, as_of=as_of, format=fmt, files=stored, status="uploaded"
     )
@@ -61,8 +70,10 @@ def stage_upload(
     return upload
 
 
-def total_size(upload: ImportUpload) -> int:
-    return sum(f["size"] for f in upload.files)
+def work_size(upload: ImportUpload) -> int:
+    """The bytes reading the upload goes through (a workbook's inflated size): what decides
+    whether it is read in the request or by a background task."""
+    return sum(f.get("work", f["size"]) for f in upload.files)
 
 
 def load_sources(upload: ImportUpload, folder: Path) -> list[SourceFile]:
