@@ -23,6 +23,7 @@ from qa_app.forms import audits as audit_fields
 from qa_app.models import Assignment
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
+from qa_app.security import safe_next_url
 from qa_app.services.audits import access as audit_access
 from qa_app.services.audits import answers as audit_answers
 from qa_app.services.audits import display as audit_display
@@ -374,7 +375,9 @@ def reopen(audit_id: int):
 @requires("audits.work")
 def safeguarding_concern(audit_id: int):
     audit = _editable(audit_id)
-    back = _safe_next(request.values.get("next")) or url_for("audits.tasks", audit_id=audit.id)
+    back = safe_next_url(
+        request.values.get("next"), default=url_for("audits.tasks", audit_id=audit.id)
+    )
     errors = {}
     if request.method == "POST":
         try:
@@ -410,12 +413,6 @@ def concern(audit_id: int, concern_id: int):
         abort(404)
     _log(found.audit, "view_safeguarding_concern")
     return _logged(render_template("audits/concern.html", **_context(found.audit), concern=found))
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _context(audit, *, errors: dict | None = None, form_values=None) -> dict:
