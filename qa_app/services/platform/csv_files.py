@@ -45,13 +45,20 @@ def neutralise(value: Any) -> Any:
 
 
 class writer:  # noqa: N801 - named after csv.writer, which it replaces
-    """``csv.writer`` whose every cell goes through ``neutralise``."""
+    """``csv.writer`` whose every cell goes through ``neutralise``.
+
+    A row with a line break inside a cell is written with every cell quoted: ``csv`` quotes only
+    the characters of the chosen line terminator, so with ``"\n"`` a bare ``"\r"`` would split
+    the row in a spreadsheet."""
 
     def __init__(self, handle, **options):
         self._writer = csv.writer(handle, **options)
+        self._quoted = csv.writer(handle, **{**options, "quoting": csv.QUOTE_ALL})
 
     def writerow(self, row: Iterable[Any]):
-        return self._writer.writerow([neutralise(v) for v in row])
+        cells = [neutralise(v) for v in row]
+        breaks = any(isinstance(c, str) and ("\r" in c or "\n" in c) for c in cells)
+        return (self._quoted if breaks else self._writer).writerow(cells)
 
     def writerows(self, rows: Iterable[Iterable[Any]]) -> None:
         for row in rows:
@@ -59,17 +66,26 @@ class writer:  # noqa: N801 - named after csv.writer, which it replaces
 
 
 class DictWriter:
-    """``csv.DictWriter`` whose every cell goes through ``neutralise`` (the header too)."""
+    """``csv.DictWriter`` (``restval``, ``extrasaction``) on top of ``writer``: every cell,
+    the header's too, goes through ``neutralise``."""
 
-    def __init__(self, handle, fieldnames, **options):
-        self._writer = csv.DictWriter(handle, fieldnames=fieldnames, **options)
-        self.fieldnames = self._writer.fieldnames
+    def __init__(self, handle, fieldnames, *, restval="", extrasaction="raise", **options):
+        if extrasaction not in ("raise", "ignore"):
+            raise ValueError(f"extrasaction must be 'raise' or 'ignore', not {extrasaction!r}")
+        self.fieldnames = list(fieldnames)
+        self.restval = restval
+        self.extrasaction = extrasaction
+        self._writer = writer(handle, **options)
 
     def writeheader(self):
-        return self._writer.writerow({name: neutralise(name) for name in self.fieldnames})
+        return self._writer.writerow(self.fieldnames)
 
     def writerow(self, row: Mapping[str, Any]):
-        return self._writer.writerow({k: neutralise(v) for k, v in row.items()})
+        if self.extrasaction == "raise":
+            extra = [k for k in row if k not in self.fieldnames]
+            if extra:
+                raise ValueError(f"dict contains fields not in fieldnames: {extra!r}")
+        return self._writer.writerow([row.get(k, self.restval) for k in self.fieldnames])
 
     def writerows(self, rows: Iterable[Mapping[str, Any]]) -> None:
         for row in rows:
