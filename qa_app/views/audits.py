@@ -335,16 +335,20 @@ def reflect(audit_id: int):
             db.session.commit()
             flash("Your reflection has been recorded.", "success")
             return redirect(url_for("audits.view", audit_id=audit.id))
-    return render_template(
-        "audits/reflection.html",
-        **_context(audit),
-        error=error,
-        due=reflections.reflection_due(audit),
-        labels=reflections.AGREEMENT_LABELS,
-        mine=next((r for r in audit.reflections if r.author_id == current_user.id), None),
-        closed=audit.submitted_at is not None
-        and utcnow().date() > reflections.reflection_due(audit),
-    ), 400 if error else 200
+    _log(audit)
+    return _logged(
+        render_template(
+            "audits/reflection.html",
+            **_context(audit),
+            error=error,
+            due=reflections.reflection_due(audit),
+            labels=reflections.AGREEMENT_LABELS,
+            mine=next((r for r in audit.reflections if r.author_id == current_user.id), None),
+            closed=audit.submitted_at is not None
+            and utcnow().date() > reflections.reflection_due(audit),
+        ),
+        400 if error else 200,
+    )
 
 
 @bp.route("/<int:audit_id>/reopen", methods=["GET", "POST"])
@@ -366,8 +370,9 @@ def reopen(audit_id: int):
             db.session.commit()
             flash("The audit has been reopened for its auditor.", "success")
             return redirect(url_for("audits.view", audit_id=audit.id))
-    return render_template("audits/reopen.html", **_context(audit), error=error), (
-        400 if error else 200
+    _log(audit)
+    return _logged(
+        render_template("audits/reopen.html", **_context(audit), error=error), 400 if error else 200
     )
 
 
@@ -400,9 +405,11 @@ def safeguarding_concern(audit_id: int):
                 "success",
             )
             return redirect(back)
-    return render_template(
-        "audits/safeguarding.html", **_context(audit, errors=errors), back=back
-    ), 400 if errors else 200
+    _log(audit)
+    return _logged(
+        render_template("audits/safeguarding.html", **_context(audit, errors=errors), back=back),
+        400 if errors else 200,
+    )
 
 
 @bp.route("/<int:audit_id>/concerns/<int:concern_id>")

@@ -30,6 +30,7 @@ from qa_app.services.imports import pending
 from qa_app.services.imports import uploads as import_uploads
 from qa_app.services.people import accounts
 from qa_app.services.platform import csv_files, tasks
+from qa_app.views import shown
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 PENDING_SHOWN = 50
@@ -167,9 +168,13 @@ def rejected_csv(import_id: int):
     text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
     writer = csv_files.writer(text)
     writer.writerow(["file", "sheet", "row", "column", "value", "reason"])
-    # Every cell as text: a row number stays a number, the rejected value may be anything.
-    writer.writerows(imports.rejected_rows(record))
+    count = 0
+    for row in imports.rejected_rows(record):
+        writer.writerow(row)
+        count += 1
     text.flush()
+    # Rejected rows are the file's rows (child ids and values), not cases held here: counted.
+    shown.records_shown(count, "export_rejected_rows")
     text.detach()
     spool.seek(0)
     return send_file(

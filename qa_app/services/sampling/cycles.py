@@ -274,6 +274,13 @@ def allocation_summary(cycle: AuditCycle) -> dict:
     }
 
 
+def sample_case_ids(cycle: AuditCycle) -> list[int]:
+    """The cases in *cycle*'s sample (what its export lists)."""
+    return list(
+        db.session.scalars(select(SampleItem.case_id).where(SampleItem.cycle_id == cycle.id))
+    )
+
+
 def export_csv(cycle: AuditCycle) -> str:
     """One row per sampled case (blank auditor when unallocated); child ids only, no names."""
     worker, manager, iro, auditor = (aliased(User) for _ in range(4))
