@@ -1,7 +1,8 @@
 """Sign-in plumbing and HTTP hardening: user loading, idle timeout, headers, safe redirects."""
 
+import unicodedata
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import Flask, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -46,14 +47,37 @@ def load_user(user_id: str) -> User | None:
     return user
 
 
-def safe_next_url(target: str | None) -> str:
-    """A same-site path to go to after sign-in; anything else goes home."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return url_for("main.home")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or "\\" in target:
-        return url_for("main.home")
-    return target
+# Characters kept as they are in a path and query; anything else (non-ASCII) is percent-encoded
+# so the Location header and the page carry only plain ASCII.
+_URL_SAFE = "/?#[]@!$&'()*+,;=:%-._~"
+
+
+def same_site_path(target: object) -> str | None:
+    r"""*target* as a path on this site, or None when it could lead anywhere else.
+
+    Refused: anything not starting with one ``/``; ``//host`` and ``/\host`` (browsers read a
+    backslash as a slash); a scheme or host; control, format and whitespace characters (browsers
+    drop tabs and newlines, so ``/<tab>/evil`` would become ``//evil``); over-long values.
+    """
+    if not isinstance(target, str) or not target.startswith("/") or len(target) > 2000:
+        return None
+    if "\\" in target or any(
+        ch.isspace() or unicodedata.category(ch).startswith("C") for ch in target
+    ):
+        return None
+    path = quote(target, safe=_URL_SAFE)
+    if path.startswith("//"):
+        return None
+    parts = urlsplit(path)
+    if parts.scheme or parts.netloc:
+        return None
+    return path
+
+
+def safe_next_url(target: str | None, default: str | None = None) -> str:
+    """Where to go after a form or sign-in: *target* if it is a path on this site, otherwise
+    *default* (the home page when not given). The one helper for every ``next`` parameter."""
+    return same_site_path(target) or default or url_for("main.home")
 
 
 def _enforce_idle_timeout():

@@ -1,6 +1,5 @@
 """``qa actions``: run the chase ladder by hand; export actions as CSV."""
 
-import csv
 import io
 import json
 from datetime import date
@@ -13,6 +12,7 @@ from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.services.actions import chase
 from qa_app.services.actions import queries as action_queries
+from qa_app.services.platform import csv_files
 
 
 @click.group("actions", cls=AppGroup)
@@ -65,7 +65,9 @@ def export_command(status, today):
     to and including today)."""
     rows = action_queries.export_rows(status=status, today=_day(today))
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=action_queries.EXPORT_COLUMNS, lineterminator="\n")
+    writer = csv_files.DictWriter(
+        buffer, fieldnames=action_queries.EXPORT_COLUMNS, lineterminator="\n"
+    )
     writer.writeheader()
     for count, row in enumerate(rows, start=1):
         writer.writerow(row)

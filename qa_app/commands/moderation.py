@@ -4,7 +4,6 @@ A stable interface: the JSON keys and CSV columns are the ones the README descri
 the request was refused (the message says why).
 """
 
-import csv
 import io
 import json
 import sys
@@ -14,6 +13,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from qa_app.services.moderation import export as moderation_export
+from qa_app.services.platform import csv_files
 
 
 @click.group("moderation", cls=AppGroup)
@@ -74,8 +74,7 @@ def export(month):
         click.echo(f"Error: {exc}", err=True)
         sys.exit(2)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_files.writer(out, lineterminator="\n")
     writer.writerow(moderation_export.CSV_COLUMNS)
-    for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+    writer.writerows(rows)
     click.echo(out.getvalue(), nl=False)

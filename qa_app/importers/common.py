@@ -8,6 +8,7 @@ rejected row naming the file, sheet, row and column (docs/formats.md#rules-every
 import re
 from datetime import date, datetime, timedelta
 
+from qa_app.services.platform.csv_files import FORMULA_STARTS
 from qa_app.textnorm import clean_text
 
 
@@ -107,6 +108,11 @@ def parse_child_id(value: object) -> str:
             result = match.group(1)
     if not result:
         raise BadValue("the child id is blank")
+    if result[0] in FORMULA_STARTS:
+        # Exports would carry it into spreadsheets, which run a cell starting so as a formula.
+        raise BadValue(
+            f"a child id cannot begin with {result[0]!r}: spreadsheets read it as a formula"
+        )
     if len(result) > 40:
         raise BadValue("a child id is at most 40 characters")
     return result

@@ -1,8 +1,12 @@
-"""Who looked at which child's record, when and why. Never what the record said."""
+"""Who looked at which child's record, when and why. Never what the record said.
+
+A row names one case (a record opened) or, for a list or an export showing many children's
+records, no case and how many records it showed (``record_count``).
+"""
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
@@ -23,6 +27,8 @@ class AccessLog(db.Model):
     action: Mapped[str] = mapped_column(String(40))  # e.g. view_case, view_audit, download_pdf
     purpose: Mapped[str | None] = mapped_column(String(200))
     endpoint: Mapped[str | None] = mapped_column(String(100))
+    # Lists and exports: how many children's records the response showed (None: one record).
+    record_count: Mapped[int | None] = mapped_column(Integer)
 
     user: Mapped[User] = relationship()
     child: Mapped[Child | None] = relationship()

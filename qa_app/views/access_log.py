@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 
 from qa_app.permissions import requires
 from qa_app.services.people import access_log as access
+from qa_app.views import shown
 
 bp = Blueprint("access_log", __name__, url_prefix="/access-log")
 
@@ -17,6 +18,8 @@ def index():
         email=request.args.get("email", "").strip().lower()[:254],
         page=int(page_arg) if page_arg.isdigit() else 1,
     )
-    return render_template(
-        "access_log/index.html", page=access.search_access_log(filters), filters=filters
-    )
+    page = access.search_access_log(filters)
+    html = render_template("access_log/index.html", page=page, filters=filters)
+    # The log names children too: reading it (say, who opened one child's record) is logged.
+    shown.cases_shown((e.case_id for e in page.items), "read_access_log")
+    return html

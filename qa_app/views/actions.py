@@ -32,6 +32,7 @@ from qa_app.permissions import requires
 from qa_app.services.actions import lifecycle as life
 from qa_app.services.actions import queries
 from qa_app.services.actions.chase import reminders_for
+from qa_app.views import shown
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
@@ -54,7 +55,9 @@ def action_source_url(action) -> str:
 def mine():
     today = local_today()
     todo, done = queries.my_actions(current_user, today)
-    return render_template("actions/mine.html", todo=todo, done=done, today=today)
+    html = render_template("actions/mine.html", todo=todo, done=done, today=today)
+    shown.cases_shown((a.case_id for a in todo + done), "list_actions", purpose="my actions")
+    return html
 
 
 @bp.route("/team")
@@ -62,7 +65,11 @@ def mine():
 def team():
     today = local_today()
     to_verify, open_ = queries.team_actions(current_user, today)
-    return render_template("actions/team.html", to_verify=to_verify, open_=open_, today=today)
+    html = render_template("actions/team.html", to_verify=to_verify, open_=open_, today=today)
+    shown.cases_shown(
+        (a.case_id for a in to_verify + open_), "list_actions", purpose="team actions"
+    )
+    return html
 
 
 def _forms(action, formdata=None, failed: str | None = None):
@@ -91,7 +98,7 @@ def _forms(action, formdata=None, failed: str | None = None):
 
 def _detail(action, *, forms, status: int = 200, form=None):
     today = local_today()
-    return render_template(
+    html = render_template(
         "actions/detail.html",
         action=action,
         today=today,
@@ -101,7 +108,9 @@ def _detail(action, *, forms, status: int = 200, form=None):
         form=form,
         reminders=reminders_for(action),
         people={u.id: u for u in db.session.query(User).filter(User.id.in_(_people_ids(action)))},
-    ), status
+    )
+    shown.case_opened(action.case, "view_action")
+    return html, status
 
 
 def _people_ids(action) -> set[int]:
@@ -226,23 +235,32 @@ def dashboard():
     today = local_today()
     page = request.args.get("page", "1")
     board = queries.dashboard(current_user, filters, today, page=int(page) if page.isdigit() else 1)
-    return render_template(
+    html = render_template(
         "actions/dashboard.html",
         board=board,
         filters=filters,
         filter_error=error,
         today=today,
         labels={"priority": queries.PRIORITY_LABELS, "source": queries.SOURCE_LABELS},
-    ), 400 if error else 200
+    )
+    shown.cases_shown(
+        (a.case_id for a in board.rows),
+        "list_actions",
+        purpose=f"action dashboard, page {board.page}",
+    )
+    return html, 400 if error else 200
 
 
-def _export_rows():
+def _export_rows() -> list[dict]:
+    """The export's rows, written to the access log as one entry (how many cases, not which)."""
     filters, error = _filters()
     if error is not None:
         abort(400, description=str(error))
-    return queries.export_rows(
-        status="open", today=local_today(), user=current_user, filters=filters
+    rows = list(
+        queries.export_rows(status="open", today=local_today(), user=current_user, filters=filters)
     )
+    shown.cases_shown((r["case_id"] for r in rows), "export_actions")
+    return rows
 
 
 @bp.route("/dashboard.csv")

@@ -25,6 +25,7 @@ from qa_app.services.reports.scope import (
     within,
 )
 from qa_app.services.reports.tables import report_data, report_tables
+from qa_app.views import shown
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -107,11 +108,13 @@ def table(month: str, table: str):
     if table == "audits":
         columns, rows = report_export.audit_rows(month, scope)
         rows = report_export.hide_grades(rows, audit_access.blind_audit_ids(g.api_user))
+        shown.cases_shown((r["case_id"] for r in rows), "api_audits", user=g.api_user)
         return jsonify(
             {"month": month, "scope": scope.key, "table": table, "columns": columns, "rows": rows}
         )
     if table == "actions":
         rows = report_export.action_rows(month, scope, today=local_today())
+        shown.cases_shown((r["case_id"] for r in rows), "api_actions", user=g.api_user)
         return jsonify(
             {
                 "month": month,

@@ -10,6 +10,7 @@ from qa_app.models import Assignment, ExtensionRequest
 from qa_app.permissions import requires
 from qa_app.services.audits import form as audit_form
 from qa_app.services.sampling import extension_requests as extensions
+from qa_app.views import shown
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 
@@ -18,11 +19,13 @@ bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 @requires("assignments.mine")
 def index():
     assignments = extensions.my_assignments(current_user)
-    return render_template(
+    html = render_template(
         "assignments/index.html",
         assignments=assignments,
         audits=audit_form.audits_for_assignments(assignments),
     )
+    shown.cases_shown((a.item.case_id for a in assignments), "list_assignments")
+    return html
 
 
 @bp.route("/<int:assignment_id>/extension", methods=["GET", "POST"])
@@ -49,20 +52,20 @@ def extension(assignment_id: int):
             db.session.commit()
             flash("Your request has been sent for a decision.", "success")
             return redirect(url_for("assignments.index"))
-    return render_template(
-        "assignments/extension.html", assignment=assignment, form=form
-    ), 400 if form.errors else 200
+    html = render_template("assignments/extension.html", assignment=assignment, form=form)
+    shown.case_opened(assignment.item.case, "view_assignment")
+    return html, 400 if form.errors else 200
 
 
 @bp.route("/extensions")
 @requires("extensions.decide")
 def extensions_index():
-    return render_template(
-        "assignments/extensions.html",
-        requests=extensions.waiting_for(current_user),
-        form=None,
-        decision_form=DecisionForm(),
+    waiting = extensions.waiting_for(current_user)
+    html = render_template(
+        "assignments/extensions.html", requests=waiting, form=None, decision_form=DecisionForm()
     )
+    shown.cases_shown((r.assignment.item.case_id for r in waiting), "list_extension_requests")
+    return html
 
 
 @bp.route("/extensions/<int:request_id>", methods=["POST"])

@@ -25,6 +25,7 @@ from qa_app.forms.audit_records import ConcernForm, ReflectionForm, ReopenForm
 from qa_app.models import Assignment
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
+from qa_app.security import safe_next_url
 from qa_app.services.audits import access as audit_access
 from qa_app.services.audits import answers as audit_answers
 from qa_app.services.audits import display as audit_display
@@ -343,17 +344,21 @@ def reflect(audit_id: int):
             db.session.commit()
             flash("Your reflection has been recorded.", "success")
             return redirect(url_for("audits.view", audit_id=audit.id))
-    return render_template(
-        "audits/reflection.html",
-        **_context(audit),
-        entry=form,
-        error=error,
-        due=reflections.reflection_due(audit),
-        labels=reflections.AGREEMENT_LABELS,
-        mine=next((r for r in audit.reflections if r.author_id == current_user.id), None),
-        closed=audit.submitted_at is not None
-        and utcnow().date() > reflections.reflection_due(audit),
-    ), 400 if error else 200
+    _log(audit)
+    return _logged(
+        render_template(
+            "audits/reflection.html",
+            **_context(audit),
+            entry=form,
+            error=error,
+            due=reflections.reflection_due(audit),
+            labels=reflections.AGREEMENT_LABELS,
+            mine=next((r for r in audit.reflections if r.author_id == current_user.id), None),
+            closed=audit.submitted_at is not None
+            and utcnow().date() > reflections.reflection_due(audit),
+        ),
+        400 if error else 200,
+    )
 
 
 @bp.route("/<int:audit_id>/reopen", methods=["GET", "POST"])
@@ -377,8 +382,10 @@ def reopen(audit_id: int):
             db.session.commit()
             flash("The audit has been reopened for its auditor.", "success")
             return redirect(url_for("audits.view", audit_id=audit.id))
-    return render_template("audits/reopen.html", **_context(audit), entry=form, error=error), (
-        400 if error else 200
+    _log(audit)
+    return _logged(
+        render_template("audits/reopen.html", **_context(audit), entry=form, error=error),
+        400 if error else 200,
     )
 
 
@@ -386,7 +393,9 @@ def reopen(audit_id: int):
 @requires("audits.work")
 def safeguarding_concern(audit_id: int):
     audit = _editable(audit_id)
-    back = _safe_next(request.values.get("next")) or url_for("audits.tasks", audit_id=audit.id)
+    back = safe_next_url(
+        request.values.get("next"), default=url_for("audits.tasks", audit_id=audit.id)
+    )
     errors, form = {}, ConcernForm()
     if request.method == "POST":
         try:
@@ -413,9 +422,13 @@ def safeguarding_concern(audit_id: int):
                 "success",
             )
             return redirect(back)
-    return render_template(
-        "audits/safeguarding.html", **_context(audit, errors=errors), entry=form, back=back
-    ), 400 if errors else 200
+    _log(audit)
+    return _logged(
+        render_template(
+            "audits/safeguarding.html", **_context(audit, errors=errors), entry=form, back=back
+        ),
+        400 if errors else 200,
+    )
 
 
 @bp.route("/<int:audit_id>/concerns/<int:concern_id>")
@@ -426,12 +439,6 @@ def concern(audit_id: int, concern_id: int):
         abort(404)
     _log(found.audit, "view_safeguarding_concern")
     return _logged(render_template("audits/concern.html", **_context(found.audit), concern=found))
-
-
-def _safe_next(target: str | None) -> str | None:
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
 
 
 def _context(audit, *, errors: dict | None = None, form_values=None) -> dict:

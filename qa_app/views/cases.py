@@ -10,6 +10,7 @@ from qa_app.permissions import requires, visible_case
 from qa_app.services.audits import access as audit_access
 from qa_app.services.people import access_log as access
 from qa_app.services.people import cases as case_queries
+from qa_app.views import shown
 
 bp = Blueprint("cases", __name__, url_prefix="/cases")
 
@@ -20,9 +21,27 @@ def index():
     filters = case_queries.CaseFilters.from_args(request.args)
     page = case_queries.list_cases(current_user, filters, today=local_today())
     teams = case_queries.visible_teams(current_user)
-    return render_template(
+    html = render_template(
         "cases/index.html", page=page, filters=filters, teams=teams, cohorts=COHORTS
     )
+    shown.cases_shown((c.id for c in page.items), "list_cases", purpose=_purpose(filters, page))
+    return html
+
+
+def _purpose(filters: case_queries.CaseFilters, page) -> str:
+    """Which filters the search used, never their values (a child id searched for is shown
+    by the row itself when the list found that one child)."""
+    used = [
+        name
+        for name, value in (
+            ("child id", filters.child_id),
+            ("cohort", filters.cohort),
+            ("team", filters.team_id),
+            ("unallocated", filters.unallocated),
+        )
+        if value
+    ]
+    return f"case list, page {page.page}" + (f", searched by {', '.join(used)}" if used else "")
 
 
 @bp.route("/<int:case_id>")

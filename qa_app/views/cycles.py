@@ -28,6 +28,7 @@ from qa_app.services.people import access_log as access
 from qa_app.services.sampling import allocation, cycles
 from qa_app.services.sampling import draw as sampling
 from qa_app.services.sampling.draw import SamplingError
+from qa_app.views import shown
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
 
@@ -93,9 +94,10 @@ def draw():
 @requires("cycles.manage")
 def detail(month: str):
     cycle = _cycle(month)
-    return render_template(
-        "cycles/detail.html", view=cycles.cycle_view(cycle), add_form=AddCaseForm()
-    )
+    view = cycles.cycle_view(cycle)
+    html = render_template("cycles/detail.html", view=view, add_form=AddCaseForm())
+    shown.cases_shown((i.case_id for i in view.items), "list_sample", purpose="sample review")
+    return html
 
 
 def _act(month: str, action, success: str):
@@ -307,8 +309,10 @@ def swap(month: str, item_id: int):
 @requires("cycles.manage")
 def export(month: str):
     cycle = _cycle(month)
+    body = cycles.export_csv(cycle)
+    shown.cases_shown(cycles.sample_case_ids(cycle), "export_sample")
     return Response(
-        cycles.export_csv(cycle),
+        body,
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=sample-{cycle.month}.csv"},
     )

@@ -1,7 +1,6 @@
 """Importing case data on the web (qa_admin): upload, preview, confirm; history; pending
 teams and staff. Large uploads are previewed and imported by background tasks."""
 
-import csv
 import io
 import tempfile
 
@@ -35,7 +34,8 @@ from qa_app.services.imports import apply as imports
 from qa_app.services.imports import pending
 from qa_app.services.imports import uploads as import_uploads
 from qa_app.services.people import accounts
-from qa_app.services.platform import tasks
+from qa_app.services.platform import csv_files, tasks
+from qa_app.views import shown
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 PENDING_SHOWN = 50
@@ -175,11 +175,15 @@ def rejected_csv(import_id: int):
     # Spooled to disk past a few megabytes: an import can reject a great many rows.
     spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - sent below
     text = io.TextIOWrapper(spool, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text)
+    writer = csv_files.writer(text)
     writer.writerow(["file", "sheet", "row", "column", "value", "reason"])
+    count = 0
     for row in imports.rejected_rows(record):
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow(row)
+        count += 1
     text.flush()
+    # Rejected rows are the file's rows (child ids and values), not cases held here: counted.
+    shown.records_shown(count, "export_rejected_rows")
     text.detach()
     spool.seek(0)
     return send_file(
@@ -188,12 +192,6 @@ def rejected_csv(import_id: int):
         as_attachment=True,
         download_name=f"import-{record.id}-rejected-rows.csv",
     )
-
-
-def _safe_cell(value) -> str:
-    """Text that a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 @bp.route("/pending")

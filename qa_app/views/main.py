@@ -9,6 +9,7 @@ from qa_app.clock import local_today, utcnow
 from qa_app.permissions import public, requires
 from qa_app.services.platform import health
 from qa_app.services.reports import home as dashboards
+from qa_app.views import shown
 
 bp = Blueprint("main", __name__)
 
@@ -17,7 +18,9 @@ bp = Blueprint("main", __name__)
 @requires("home")
 def home():
     panels = dashboards.home_panels(current_user, today=local_today(), now=utcnow())
-    return render_template("main/home.html", panels=panels, today=local_today())
+    html = render_template("main/home.html", panels=panels, today=local_today())
+    shown.cases_shown(dashboards.cases_on(panels), "home_page", purpose="home page lists")
+    return html
 
 
 @bp.route("/healthz")

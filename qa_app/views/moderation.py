@@ -23,6 +23,7 @@ from qa_app.services.moderation import decisions as service
 from qa_app.services.moderation import selection
 from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.people.access_log import log_case_access
+from qa_app.views import shown
 
 bp = Blueprint("moderation", __name__, url_prefix="/moderation")
 
@@ -45,9 +46,10 @@ def _mine(moderation_id: int) -> Moderation:
 @bp.route("/")
 @requires("moderation.moderate")
 def queue():
-    return render_template(
-        "moderation/queue.html", moderations=service.queue_for(current_user), grades=GRADES
-    )
+    moderations = service.queue_for(current_user)
+    html = render_template("moderation/queue.html", moderations=moderations, grades=GRADES)
+    shown.cases_shown((m.audit.case_id for m in moderations), "list_moderations")
+    return html
 
 
 @bp.route("/<int:moderation_id>")
@@ -156,7 +158,7 @@ def result(moderation_id: int):
     rules = _rules()
     deadline = service.dispute_deadline(moderation, rules)
     can_dispute = service.may_dispute(moderation, current_user, today=local_today(), rules=rules)
-    return render_template(
+    html = render_template(
         "moderation/result.html",
         moderation=moderation,
         audit=moderation.audit,
@@ -167,6 +169,8 @@ def result(moderation_id: int):
         can_dispute=can_dispute,
         error=None,
     )
+    shown.case_opened(moderation.audit.case, "view_moderation_result")
+    return html
 
 
 @bp.route("/<int:moderation_id>/dispute", methods=["POST"])
@@ -232,7 +236,7 @@ def decide(dispute_id: int):
             flash("Your decision is recorded.", "success")
             return redirect(url_for("moderation.disputes"))
     moderation = dispute_row.moderation
-    return render_template(
+    html = render_template(
         "moderation/decide.html",
         dispute=dispute_row,
         moderation=moderation,
@@ -241,7 +245,9 @@ def decide(dispute_id: int):
         sections=service.sections_of(moderation),
         grades=GRADES,
         error=error,
-    ), 400 if error else 200
+    )
+    shown.case_opened(moderation.audit.case, "view_dispute")
+    return html, 400 if error else 200
 
 
 @bp.route("/disputes")

@@ -38,6 +38,7 @@ from qa_app.services.reports.scope import (
     within,
 )
 from qa_app.templating import uk_date
+from qa_app.views import shown
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 TEAM_ROWS = 30  # team rows shown on the dashboard before "Show all teams"
@@ -217,7 +218,7 @@ def dashboard():
             previous_months(default_to, 12)[0], default_to, query.filters, query.section
         )
         data = report_dashboard.dashboard(scope, query, as_of=local_today())
-    return render_template(
+    html = render_template(
         "reports/dashboard.html",
         data=data,
         query=query,
@@ -233,6 +234,10 @@ def dashboard():
         blind=audit_access.blind_audit_ids(current_user),
         all_teams_url=url_for("reports.dashboard", **{**args.to_dict(), "teams": "all"}),
     )
+    # The drill-down lists audits by child id; the rest of the page is aggregate figures.
+    drill = (data.get("drill") or {}).get("rows", [])
+    shown.cases_shown((r.case_id for r in drill), "list_audits", purpose="report dashboard")
+    return html
 
 
 @bp.route("/tokens", methods=["GET", "POST"])

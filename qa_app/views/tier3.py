@@ -11,6 +11,7 @@ from qa_app.models import Tier3Review
 from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
 from qa_app.services.moderation import tier3
+from qa_app.views import shown
 
 bp = Blueprint("tier3", __name__, url_prefix="/tier3")
 
@@ -24,9 +25,10 @@ TRIGGER_LABELS = {
 @bp.route("/")
 @requires("tier3.review")
 def index():
-    return render_template(
-        "tier3/index.html", reviews=tier3.queue_for(current_user), labels=TRIGGER_LABELS
-    )
+    reviews = tier3.queue_for(current_user)
+    html = render_template("tier3/index.html", reviews=reviews, labels=TRIGGER_LABELS)
+    shown.cases_shown((r.trigger.case_id for r in reviews), "list_tier3_reviews")
+    return html
 
 
 @bp.route("/<int:review_id>", methods=["GET", "POST"])
@@ -59,7 +61,7 @@ def review(review_id: int):
             flash(f"Tier 3 review recorded; {len(raised)} action(s) raised.", "success")
             return redirect(url_for("tier3.index"))
     refused = error is not None or bool(form.errors)
-    return render_template(
+    html = render_template(
         "tier3/review.html",
         review=row,
         trigger=row.trigger,
@@ -67,7 +69,10 @@ def review(review_id: int):
         grades=GRADES,
         form=form,
         error=error,
-    ), 400 if refused else 200
+    )
+    if row.trigger.case is not None:  # a team's trigger names no child
+        shown.case_opened(row.trigger.case, "view_tier3_review")
+    return html, 400 if refused else 200
 
 
 def _form() -> Tier3ReviewForm:

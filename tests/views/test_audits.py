@@ -435,6 +435,18 @@ def test_safeguarding_concern_alerts_managers_raises_a_one_day_action_and_return
     assert client.get(f"/audits/{audit_id}/concerns/{concern.id}").status_code == 404
 
 
+@pytest.mark.parametrize("target", ["/\\evil.example", "//evil.example", "/\t/evil.example"])
+def test_safeguarding_next_never_leaves_the_site(client, auth, world, target):
+    audit_id = start(client, auth, world)
+    page = client.get(f"/audits/{audit_id}/safeguarding", query_string={"next": target})
+    assert f'name="next" value="/audits/{audit_id}/tasks"' in page.get_data(as_text=True)
+    response = client.post(
+        f"/audits/{audit_id}/safeguarding",
+        data={"what": "Bruising not followed up", "why": "Seen in a visit note", "next": target},
+    )
+    assert response.headers["Location"] == f"/audits/{audit_id}/tasks"
+
+
 def test_the_pdf_holds_the_whole_audit(client, auth, world):
     audit_id = submitted(client, auth, world)
     response = client.get(f"/audits/{audit_id}/audit.pdf")

@@ -1,7 +1,6 @@
 """Reading actions: who may see which, the owner's and team manager's lists, the PSW dashboard
 and the exports. Every list is filtered by ``action_scope`` (or a narrower rule)."""
 
-import csv
 import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -17,6 +16,7 @@ from qa_app.extensions import db
 from qa_app.models import Action, ActionEvent, Audit, Case, Import, Locality, Team, User
 from qa_app.models.actions import OPEN_STATUSES, PRIORITIES, SOURCES
 from qa_app.permissions import case_scope, is_council_wide, team_scope
+from qa_app.services.platform import csv_files
 from qa_app.services.platform.calendar import working_days_after
 
 AGE_BANDS = {  # raised this many days ago (lower bound inclusive)
@@ -424,7 +424,7 @@ def export_rows(
 
 def export_csv(rows) -> str:
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer = csv_files.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()
@@ -432,7 +432,9 @@ def export_csv(rows) -> str:
 
 def export_xlsx(rows) -> bytes:
     out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "constant_memory": True})
+    book = xlsxwriter.Workbook(
+        out, {"in_memory": True, "constant_memory": True, **csv_files.XLSX_TEXT_CELLS}
+    )
     sheet = book.add_worksheet("Actions")
     bold = book.add_format({"bold": True})
     for col, name in enumerate(EXPORT_COLUMNS):

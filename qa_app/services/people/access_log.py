@@ -1,5 +1,10 @@
-"""The access log: every view of a child's record is written down (who, what, when, why)."""
+"""The access log: every view of a child's record is written down (who, what, when, why).
 
+One record opened: ``log_case_access`` (one row naming the case). A list or an export showing
+many children: ``log_cases_shown`` (one row with how many cases). Never the content.
+"""
+
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,6 +37,55 @@ def log_case_access(
             at=now,
         )
     )
+
+
+def log_cases_shown(
+    user: User,
+    case_ids: Iterable[int | None],
+    *,
+    action: str,
+    now: datetime,
+    endpoint: str | None = None,
+    purpose: str | None = None,
+) -> int:
+    """Record that a list or an export showed *user* the cases *case_ids*: one row with how many
+    cases, not a row per case (a page of 50 or an export of 5,000 is one entry). A list of one
+    case names it, so a search of the log by child id finds it; nothing shown, nothing written.
+    Returns the number of cases. Never pass content: *purpose* says why, not what was shown."""
+    ids = {case_id for case_id in case_ids if case_id is not None}
+    if len(ids) == 1:
+        case = db.session.get(Case, next(iter(ids)))
+        if case is not None:
+            log_case_access(user, case, action=action, now=now, endpoint=endpoint, purpose=purpose)
+            return 1
+    return log_records_shown(
+        user, len(ids), action=action, now=now, endpoint=endpoint, purpose=purpose
+    )
+
+
+def log_records_shown(
+    user: User,
+    count: int,
+    *,
+    action: str,
+    now: datetime,
+    endpoint: str | None = None,
+    purpose: str | None = None,
+) -> int:
+    """One row saying a response showed *user* *count* children's records (rows of a file, cases
+    of a list) without naming them; nothing when *count* is 0. Returns *count*."""
+    if count:
+        db.session.add(
+            AccessLog(
+                user_id=user.id,
+                action=action,
+                purpose=purpose,
+                endpoint=endpoint,
+                record_count=count,
+                at=now,
+            )
+        )
+    return count
 
 
 @dataclass

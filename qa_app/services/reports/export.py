@@ -4,7 +4,6 @@ moderation as flat rows, pseudonymised (the council's child id, never a name; no
 The same rows feed ``qa report export`` (CSV files) and the read-only JSON API.
 """
 
-import csv
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,7 @@ from qa_app.models import (
 )
 from qa_app.models.actions import OPEN_STATUSES
 from qa_app.services.moderation import export as moderation_export
+from qa_app.services.platform import csv_files
 from qa_app.services.reports.figures import month_items
 from qa_app.services.reports.scope import COUNCIL, ReportScope, month_end
 
@@ -217,10 +217,10 @@ def _day(value) -> str | None:
 def write_csv(path: Path, columns: list[str], rows: Iterable[dict]) -> int:
     count = 0
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
+        writer = csv_files.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else v for k, v in row.items()})
+            writer.writerow(row)
             count += 1
     return count
 

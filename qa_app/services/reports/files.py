@@ -15,6 +15,7 @@ import xlsxwriter
 from flask import current_app
 from markupsafe import Markup
 
+from qa_app.services.platform import csv_files
 from qa_app.services.reports import charts
 from qa_app.services.reports.tables import Table, report_tables
 
@@ -96,7 +97,7 @@ def xlsx_bytes(data: dict, tables: list[Table] | None = None) -> bytes:
     """One sheet per table (plus a cover sheet), typed cells, suppressed cells left empty."""
     tables = tables if tables is not None else report_tables(data)
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, **csv_files.XLSX_TEXT_CELLS})
     bold = book.add_format({"bold": True})
     header = book.add_format({"bold": True, "bottom": 1, "text_wrap": True})
     percent = book.add_format({"num_format": "0.0"})

@@ -214,6 +214,18 @@ def home_panels(user: User, *, today: date, now) -> list[Panel]:
     return panels
 
 
+def cases_on(panels: list[Panel]) -> list[int]:
+    """The ids of the cases whose child ids the panels list (for the access log); the other
+    panels show counts only."""
+    ids = []
+    for panel in panels:
+        if panel.kind in ("my_cases", "iro_cases"):
+            ids += [case.id for case in panel.data]
+        elif panel.kind == "my_audits":
+            ids += [a.item.case_id for a in panel.data["assignments"]]
+    return ids
+
+
 def audit_panels(user: User, today: date) -> list[Panel]:
     """The sampling cycle (qa_admin) and this month's audits (auditors, extension deciders)."""
     panels = []

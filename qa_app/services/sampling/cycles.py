@@ -1,6 +1,5 @@
 """Reviewing, publishing and closing a cycle, and what its pages, exports and commands show."""
 
-import csv
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,6 +19,7 @@ from qa_app.models import (
     User,
     UserRole,
 )
+from qa_app.services.platform import csv_files
 from qa_app.services.platform.notifications import Message, notify
 from qa_app.services.sampling import allocation
 from qa_app.services.sampling.draw import SamplingError
@@ -274,6 +274,13 @@ def allocation_summary(cycle: AuditCycle) -> dict:
     }
 
 
+def sample_case_ids(cycle: AuditCycle) -> list[int]:
+    """The cases in *cycle*'s sample (what its export lists)."""
+    return list(
+        db.session.scalars(select(SampleItem.case_id).where(SampleItem.cycle_id == cycle.id))
+    )
+
+
 def export_csv(cycle: AuditCycle) -> str:
     """One row per sampled case (blank auditor when unallocated); child ids only, no names."""
     worker, manager, iro, auditor = (aliased(User) for _ in range(4))
@@ -308,12 +315,10 @@ def export_csv(cycle: AuditCycle) -> str:
         .order_by(Case.id)
     ).all()
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_files.writer(out, lineterminator="\n")
     writer.writerow(EXPORT_COLUMNS)
     for row in rows:
         *values, due, extended = row
         due_on = extended or due
-        writer.writerow(
-            ["" if v is None else v for v in [*values, due_on.isoformat() if due_on else None]]
-        )
+        writer.writerow([*values, due_on.isoformat() if due_on else None])
     return out.getvalue()
