@@ -5,6 +5,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
+    GovDateInput,
     GovFileInput,
     GovPasswordInput,
     GovSelect,
@@ -23,9 +24,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from qa_app.clock import local_today
 from qa_app.forms import choices
+from qa_app.forms.absences import UkDateField
 from qa_app.models.vocab import ROLES
-from qa_app.services.people.accounts import is_email
+from qa_app.services.people.accounts import AccountError, check_qualified_on, is_email
 
 
 class Email:
@@ -87,8 +90,21 @@ class UserForm(FlaskForm):
             NumberRange(min=0, max=50, message="Enter a number of audits from 0 to 50"),
         ],
     )
+    qualified_on = UkDateField(
+        "Date qualified as a social worker",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        description="Caseloads are reported by years since qualification. For example, 1 9 2023",
+        validators=[Optional()],
+    )
     active = BooleanField("Account is active", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate_qualified_on(self, field) -> None:
+        try:
+            check_qualified_on(field.data, today=local_today())
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class TemporaryPasswordForm(FlaskForm):
