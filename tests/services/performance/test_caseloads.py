@@ -83,6 +83,16 @@ def test_band_matches_whole_years_counted_like_an_age(qualified_on, at):
     assert experience_band(qualified_on, at) == expected_band(qualified_on, at)
 
 
+@given(st.one_of(days, leap_days, near_leap), st.integers(0, 6), st.integers(-3, 3))
+def test_band_matches_whole_years_around_each_anniversary(at, years, shift):
+    try:
+        anniversary = at.replace(year=at.year - years)
+    except ValueError:
+        anniversary = date(at.year - years, 2, 28)
+    qualified_on = anniversary + timedelta(days=shift)
+    assert experience_band(qualified_on, at) == expected_band(qualified_on, at)
+
+
 def _world(seed: int, at: date):
     """Two localities, three teams, workers of every experience, open and closed cases."""
     rng = random.Random(seed)

@@ -110,3 +110,9 @@ def test_a_file_that_is_not_yaml_or_not_format_1_is_refused():
         parse_defaults("indicators: [", source="x.yaml")
     with pytest.raises(ThresholdFileError, match="format: must be 1"):
         parse_defaults("format: 2\nindicators: {}", source="x.yaml")
+
+
+def test_every_indicator_in_the_registry_has_thresholds():
+    """Once the indicator registry is present, each of its keys has an entry in the file."""
+    registry = pytest.importorskip("qa_app.services.performance.indicators")
+    assert {indicator.key for indicator in registry.INDICATORS} <= set(load_defaults())
