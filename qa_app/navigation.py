@@ -24,6 +24,7 @@ NAV_ITEMS: list[NavItem] = [
     NavItem("Cases", "cases.index", "cases.view", "cases"),
     NavItem("Grade trends", "reports.dashboard", "dashboards.view", "-"),
     NavItem("Reports", "reports.index", "reports.view", "reports"),
+    NavItem("Thresholds", "thresholds.index", "thresholds.manage", "thresholds"),
     NavItem("Sampling", "cycles.index", "cycles.manage", "cycles"),
     NavItem("Absences", "absences.index", "absences.view", "absences"),
     NavItem("Moderation", "moderation.queue", "moderation.moderate", "moderation"),

@@ -86,6 +86,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Read-only JSON of the report tables (BI tools), with the same scope as the pages.
     "api.read": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
     "api_tokens.manage": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
+    # The board's thresholds hold no personal data: everyone may read the standard their work
+    # is measured against; the PSW and the QA lead change bands and comparators.
+    "thresholds.view": ALL_ROLES,
+    "thresholds.manage": frozenset({"psw", "qa_admin"}),
 }
 
 

@@ -2,13 +2,14 @@
 
 import json
 import sys
+from datetime import date
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from qa_app.clock import utcnow
+from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models import Locality, Team, User
 from qa_app.services.imports import staff as staff_import
@@ -54,11 +55,22 @@ def _locality(name: str | None) -> Locality | None:
 @click.option("--locality", default=None, help="Locality led (heads of service)")
 @click.option("--line-manager", "line_manager", default=None, help="Line manager's email")
 @click.option("--capacity", type=click.IntRange(0, 50), default=None)
+@click.option(
+    "--qualified-on",
+    "qualified_on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date qualified as a social worker, YYYY-MM-DD",
+)
 @click.option("--password", default=None, help="Prompted for when not given")
 @click.option("--temporary/--permanent", default=False, help="Must change it at first sign-in")
-def create(email, name, roles, team, locality, line_manager, capacity, password, temporary):
+def create(
+    email, name, roles, team, locality, line_manager, capacity, qualified_on, password, temporary
+):
     """Add a member of staff who can sign in."""
+    qualified_on = qualified_on.date() if qualified_on else None
     try:
+        accounts.check_qualified_on(qualified_on, today=local_today())
         details = accounts.StaffDetails(
             name=name,
             email=email,
@@ -67,6 +79,7 @@ def create(email, name, roles, team, locality, line_manager, capacity, password,
             locality=_locality(locality),
             line_manager=_user(line_manager) if line_manager else None,
             capacity=capacity,
+            qualified_on=qualified_on,
         )
         user = accounts.create_user(details)
         if password is None:
@@ -120,6 +133,26 @@ def set_password(email, password, temporary):
     click.echo(f"Password set for {user.email}")
 
 
+@users.command("set-qualified")
+@click.argument("email")
+@click.argument("qualified_on", metavar="YYYY-MM-DD|none")
+def set_qualified(email, qualified_on):
+    """Record the date a member of staff qualified as a social worker (``none`` clears it)."""
+    user = _user(email)
+    try:
+        value = None if qualified_on.lower() == "none" else date.fromisoformat(qualified_on)
+    except ValueError as exc:
+        raise click.ClickException(
+            f"{qualified_on!r} is not a date in the form YYYY-MM-DD"
+        ) from exc
+    try:
+        accounts.set_qualified_on(user, value, today=local_today())
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"{user.email}: qualified {value.isoformat() if value else 'not recorded'}")
+
+
 @users.command("unlock")
 @click.argument("email")
 def unlock(email):
@@ -133,11 +166,12 @@ def unlock(email):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON")
 def import_(file, as_json):
-    """Create or update staff from a CSV: name, email, roles, team, line_manager_email, capacity."""
+    """Create or update staff from a CSV: name, email, roles, team, line_manager_email, capacity
+    (optional: locality, swe_number, qualified_on)."""
     with open(file, "rb") as handle:
         data = handle.read()
     try:
-        summary = staff_import.import_staff(data, file)
+        summary = staff_import.import_staff(data, file, today=local_today())
     except staff_import.StaffFileError as exc:
         db.session.rollback()
         click.echo(str(exc), err=True)

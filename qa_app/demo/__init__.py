@@ -131,7 +131,14 @@ def _seed(
     report(2, "Planning the caseload")
     plan = plan_caseload(cases, rng)
     report(5, "Creating localities, teams and staff")
-    council = build_council(plan, rng=rng, fake=fake, password_hash=password_hash, now=now)
+    council = build_council(
+        plan,
+        rng=rng,
+        fake=fake,
+        password_hash=password_hash,
+        now=now,
+        experience=random.Random(f"{seed}-qualified"),
+    )
     report(25, f"Created {council.staff_count:,} staff in {len(council.team_ids):,} teams")
     demo_import = Import(format="demo", as_of=today, created_at=now, files=[], status="complete")
     db.session.add(demo_import)

@@ -53,6 +53,16 @@ SERVICE_GROUPS = {
 WORKERS_PER_TEAM = 6
 CHILDREN_PER_IRO = 60
 ADVANCED_PRACTITIONERS = 12
+# Years since a social worker qualified: (share of workers, fewest, most); None: not recorded.
+SOCIAL_WORKER_EXPERIENCE = [
+    (0.03, None, None),
+    (0.16, 0, 1),
+    (0.27, 1, 3),
+    (0.18, 3, 5),
+    (0.36, 5, 25),
+]
+# Managers, advanced practitioners and IROs are experienced social workers.
+SENIOR_EXPERIENCE = {"team_manager": (6, 25), "advanced_practitioner": (8, 25), "iro": (10, 30)}
 
 
 @dataclass
@@ -66,14 +76,31 @@ class Council:
 
 
 class _StaffWriter:
-    """Collects staff rows and writes them with bulk INSERTs, returning their ids."""
+    """Collects staff rows and writes them with bulk INSERTs, returning their ids.
 
-    def __init__(self, fake: Faker, password_hash: str, now: datetime):
+    Qualification dates come from their own generator (*experience*), so adding them left
+    every other part of a seed's council as it was."""
+
+    def __init__(self, fake: Faker, password_hash: str, now: datetime, experience: Random):
         self.fake = fake
         self.password_hash = password_hash
         self.now = now
+        self.experience = experience
         self.used_emails: set[str] = set(_LOGIN_EMAIL.values())
         self.count = 0
+
+    def _qualified_on(self, role: str) -> date | None:
+        today = self.now.date()
+        if role == "social_worker":
+            bands = SOCIAL_WORKER_EXPERIENCE
+            _share, low, high = self.experience.choices(bands, weights=[b[0] for b in bands])[0]
+        elif role in SENIOR_EXPERIENCE:
+            low, high = SENIOR_EXPERIENCE[role]
+        else:
+            return None
+        if low is None:
+            return None
+        return today - timedelta(days=self.experience.randint(low * 365 + 1, high * 365 - 1))
 
     def _email(self, first: str, last: str) -> str:
         base = f"{name_key(first).replace(' ', '')}.{name_key(last).replace(' ', '')}"
@@ -99,6 +126,7 @@ class _StaffWriter:
                     "team_id": person.get("team_id"),
                     "locality_id": person.get("locality_id"),
                     "line_manager_id": person.get("line_manager_id"),
+                    "qualified_on": self._qualified_on(roles[0]) if len(roles) == 1 else None,
                     "session_token": new_session_token(),
                     "created_at": self.now,
                     "updated_at": self.now,
@@ -127,11 +155,18 @@ def _team_letter(i: int) -> str:
 
 
 def build_council(
-    plan: CaseloadPlan, *, rng: Random, fake: Faker, password_hash: str, now: datetime
+    plan: CaseloadPlan,
+    *,
+    rng: Random,
+    fake: Faker,
+    password_hash: str,
+    now: datetime,
+    experience: Random | None = None,
 ) -> Council:
-    """Create localities, teams and staff sized to *plan* (flushes; the caller commits)."""
+    """Create localities, teams and staff sized to *plan* (flushes; the caller commits).
+    *experience* draws the staff's qualification dates (default: a generator of its own)."""
     council = Council()
-    staff = _StaffWriter(fake, password_hash, now)
+    staff = _StaffWriter(fake, password_hash, now, experience or Random(0))
     for name in LOCALITY_SHARE:
         locality = Locality(name=name)
         db.session.add(locality)

@@ -22,10 +22,12 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from qa_app.clock import local_today
 from qa_app.forms import choices
 from qa_app.forms.base import Form
+from qa_app.forms.fields import DatePartsField
 from qa_app.models.vocab import ROLES
-from qa_app.services.people.accounts import is_email
+from qa_app.services.people.accounts import AccountError, check_qualified_on, is_email
 
 
 class Email:
@@ -87,8 +89,18 @@ class UserForm(Form):
             NumberRange(min=0, max=50, message="Enter a number of audits from 0 to 50"),
         ],
     )
+    qualified_on = DatePartsField(
+        "Date qualified as a social worker",
+        description="Caseloads are reported by years since qualification. For example, 1 9 2023",
+    )
     active = BooleanField("Account is active", widget=GovCheckboxInput(), default=True)
     submit = SubmitField("Save", widget=GovSubmitInput())
+
+    def validate_qualified_on(self, field) -> None:
+        try:
+            check_qualified_on(field.data, today=local_today())
+        except AccountError as exc:
+            raise ValidationError(str(exc)) from exc
 
 
 class TemporaryPasswordForm(Form):

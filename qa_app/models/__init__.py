@@ -39,6 +39,7 @@ from qa_app.models.sampling import (
     SampleItem,
 )
 from qa_app.models.tasks import BackgroundTask
+from qa_app.models.thresholds import ThresholdChange, ThresholdComparator
 from qa_app.models.toolkits import Toolkit, ToolkitVersion
 from qa_app.models.users import Absence, User, UserRole
 
@@ -78,6 +79,8 @@ __all__ = [
     "StaffAlias",
     "Team",
     "TeamAlias",
+    "ThresholdChange",
+    "ThresholdComparator",
     "Tier3Review",
     "Toolkit",
     "ToolkitVersion",

@@ -40,6 +40,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     )
     # Monthly audit capacity; None means the default for the person's auditor roles.
     capacity: Mapped[int | None]
+    # The social work qualification: caseloads are reported by years since (ASYE, 1-3, ...).
+    qualified_on: Mapped[date | None]
 
     active: Mapped[bool] = mapped_column(default=True)
     pending: Mapped[bool] = mapped_column(default=False)

@@ -23,6 +23,7 @@ def register_blueprints(app: Flask) -> None:
         organisation,
         reports,
         tasks,
+        thresholds,
         tier3,
         toolkits,
         users,
@@ -32,6 +33,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (cycles, assignments, notifications, absences, audits, actions):
         app.register_blueprint(module.bp)
-    for module in (moderation, tier3, agreement, reports, api):
+    for module in (moderation, tier3, agreement, reports, api, thresholds):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

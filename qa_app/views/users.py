@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from qa_app.clock import utcnow
+from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.forms.users import StaffImportForm, TemporaryPasswordForm, UserForm, UserSearchForm
@@ -43,6 +43,7 @@ def _user_form(user: User | None = None) -> UserForm:
         form.locality_id.data = str(user.locality_id or "")
         form.line_manager_email.data = user.line_manager.email if user.line_manager else ""
         form.capacity.data = user.capacity
+        form.qualified_on.data = user.qualified_on
         form.active.data = user.active
     return form
 
@@ -66,6 +67,7 @@ def _details(form: UserForm) -> accounts.StaffDetails:
         line_manager=manager,
         capacity=form.capacity.data,
         active=form.active.data,
+        qualified_on=form.qualified_on.data,
     )
 
 
@@ -162,7 +164,9 @@ def import_staff():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            summary = staff_import.import_staff(upload.read(), upload.filename or "staff.csv")
+            summary = staff_import.import_staff(
+                upload.read(), upload.filename or "staff.csv", today=local_today()
+            )
         except staff_import.StaffFileError as exc:
             db.session.rollback()
             form.file.errors.append(str(exc))

@@ -77,6 +77,7 @@ def test_navigation_shows_only_what_the_role_may_use(client, auth, council):
         "Cases",
         "Grade trends",
         "Reports",
+        "Thresholds",
         "Sampling",
         "Absences",
         "Agreement",

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from qa_app.models import Absence, Notification
+from qa_app.models import Absence, Notification, ThresholdComparator
 from qa_app.models.vocab import ROLES
 from tests.support.factories import (
     CaseFactory,
@@ -31,6 +31,7 @@ ACTION_OVERSIGHT = frozenset({"psw", "dcs", "qa_admin", "head_of_service"})
 MODERATORS = frozenset({"independent_auditor", "senior_manager", "head_of_service", "psw"})
 DISPUTE_DECIDERS = frozenset({"head_of_service", "dcs"})
 TIER3 = frozenset({"head_of_service", "dcs"})
+THRESHOLD_EDITORS = frozenset({"psw", "qa_admin"})
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
 # roles that reach the page; SCOPED says which of them see the sample record.
@@ -149,6 +150,24 @@ MATRIX = {
     "reports.renew_token": ("POST", "/reports/tokens/{token}/renew", REPORT_READERS),
     "api.tables": ("GET", "/api/v1/reports/2026-10", REPORT_READERS),
     "api.table": ("GET", "/api/v1/reports/2026-10/compliance", REPORT_READERS),
+    "thresholds.index": ("GET", "/thresholds/", ALL),
+    "thresholds.detail": ("GET", "/thresholds/cp_seen_alone", ALL),
+    "thresholds.bands": ("GET", "/thresholds/cp_seen_alone/bands", THRESHOLD_EDITORS),
+    "thresholds.add_comparator": (
+        "GET",
+        "/thresholds/cp_seen_alone/comparators/new",
+        THRESHOLD_EDITORS,
+    ),
+    "thresholds.edit_comparator": (
+        "GET",
+        "/thresholds/cp_seen_alone/comparators/{comparator}",
+        THRESHOLD_EDITORS,
+    ),
+    "thresholds.remove_comparator": (
+        "POST",
+        "/thresholds/cp_seen_alone/comparators/{comparator}/remove",
+        THRESHOLD_EDITORS,
+    ),
 }
 
 AUDIT_READERS = frozenset(
@@ -299,7 +318,11 @@ def world(app_ctx):
         kind="exemption",
         reason="Leading the practice week",
     )
-    db.session.add_all([note, exemption])
+    comparator = ThresholdComparator(
+        indicator_key="cp_seen_alone", label="Statistical neighbours", figure=81.0, year=2024,
+        source="DfE LAIT",
+    )  # fmt: skip
+    db.session.add_all([note, exemption, comparator])
     db.session.commit()
     ids = {
         "case": case.id,
@@ -322,6 +345,7 @@ def world(app_ctx):
         "action": action.id,
         "report": report.id,
         "token": token.id,
+        "comparator": comparator.id,
     }
     ids |= moderation_world(users, case, assignment)
     return users, ids

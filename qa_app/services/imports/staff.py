@@ -1,21 +1,25 @@
 """Load staff, roles, line management and capacities from a CSV (docs/formats.md#the-staff-csv).
 
 Columns: ``name, email, roles, team, line_manager_email, capacity`` (optional: ``locality``,
-``swe_number``). Rows with bad values are rejected one by one and listed; a missing column
-rejects the whole file. Existing staff (matched by email) are updated.
+``swe_number``, ``qualified_on``). Rows with bad values are rejected one by one and listed; a
+missing column rejects the whole file. Existing staff (matched by email) are updated; a blank
+``qualified_on`` keeps the date already recorded.
 """
 
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 
 from qa_app.extensions import db
+from qa_app.importers.common import BadValue, parse_date
 from qa_app.models import Locality, Team, User
 from qa_app.services.people.accounts import (
     AccountError,
     StaffDetails,
+    check_qualified_on,
     find_user_by_email,
     is_email,
     parse_roles,
@@ -24,7 +28,7 @@ from qa_app.services.people.accounts import update_user as apply_details
 from qa_app.textnorm import clean_text, name_key
 
 REQUIRED = ("name", "email", "roles", "team", "line_manager_email", "capacity")
-OPTIONAL = ("locality", "swe_number")
+OPTIONAL = ("locality", "swe_number", "qualified_on")
 MAX_ROWS = 50_000
 
 
@@ -79,8 +83,19 @@ def read_staff_rows(data: bytes, filename: str) -> list[tuple[int, dict[str, str
     return rows
 
 
-def import_staff(data: bytes, filename: str) -> StaffImportSummary:
-    """Create or update staff from a CSV file; see the module docstring for the layout."""
+def _qualified_on(text: str, today: date) -> date | None:
+    """The qualification date as the case importers read dates; BadValue says why not."""
+    value = parse_date(text)
+    try:
+        check_qualified_on(value, today=today)
+    except AccountError as exc:
+        raise BadValue(str(exc).replace("Date qualified", "the date")) from exc
+    return value
+
+
+def import_staff(data: bytes, filename: str, *, today: date) -> StaffImportSummary:
+    """Create or update staff from a CSV file; see the module docstring for the layout.
+    *today* bounds qualification dates (none in the future)."""
     rows = read_staff_rows(data, filename)
     summary = StaffImportSummary()
     extra = sorted(set(rows[0][1]) - set(REQUIRED) - set(OPTIONAL)) if rows else []
@@ -116,6 +131,11 @@ def import_staff(data: bytes, filename: str) -> StaffImportSummary:
         capacity = row.get("capacity", "")
         if capacity and not (capacity.isdigit() and int(capacity) <= 50):
             reject(line, "capacity", capacity, "a whole number of audits a month, 0 to 50")
+            continue
+        try:
+            row["qualified_on_parsed"] = _qualified_on(row.get("qualified_on", ""), today)
+        except BadValue as exc:
+            reject(line, "qualified_on", row.get("qualified_on", ""), str(exc))
             continue
         manager_email = row.get("line_manager_email", "").lower()
         if (
@@ -159,6 +179,7 @@ def import_staff(data: bytes, filename: str) -> StaffImportSummary:
             locality=locality,
             line_manager=manager,
             capacity=int(row["capacity"]) if row.get("capacity") else None,
+            qualified_on=row["qualified_on_parsed"] or user.qualified_on,
         )
         try:
             apply_details(user, details)

@@ -2,7 +2,7 @@
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -195,6 +195,27 @@ def parse_roles(text: str | list[str] | tuple[str, ...]) -> list[str]:
     return sorted(set(roles))
 
 
+EARLIEST_QUALIFICATION = date(1950, 1, 1)
+
+
+def check_qualified_on(value: date | None, *, today: date) -> None:
+    """Raise AccountError unless *value* (a social work qualification date) is blank or a date
+    from 1950 up to *today*."""
+    if value is None:
+        return
+    if value > today:
+        raise AccountError("Date qualified must be today or in the past")
+    if value < EARLIEST_QUALIFICATION:
+        raise AccountError("Date qualified must be after 1 January 1950")
+
+
+def set_qualified_on(user: User, value: date | None, *, today: date) -> None:
+    """Record (or clear, with None) the date *user* qualified as a social worker."""
+    check_qualified_on(value, today=today)
+    user.qualified_on = value
+    db.session.flush()
+
+
 @dataclass
 class StaffDetails:
     """What an administrator can set on a member of staff."""
@@ -207,6 +228,7 @@ class StaffDetails:
     line_manager: User | None = None
     capacity: int | None = None
     active: bool = True
+    qualified_on: date | None = None
 
 
 def create_user(details: StaffDetails) -> User:
@@ -236,6 +258,7 @@ def update_user(user: User, details: StaffDetails) -> None:
     user.locality = details.locality
     user.line_manager = details.line_manager
     user.capacity = details.capacity
+    user.qualified_on = details.qualified_on
     if user.active and not details.active:
         user.session_token = new_session_token()
     user.active = details.active
