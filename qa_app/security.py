@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 
 from qa_app.extensions import db, login_manager
 from qa_app.models import User
+from qa_app.textnorm import is_digits
 
 CSP = "; ".join(
     [
@@ -39,7 +40,7 @@ SECURITY_HEADERS = {
 def load_user(user_id: str) -> User | None:
     """Load the user from the session cookie's ``id:token``; a rotated token signs them out."""
     ident, _, token = user_id.partition(":")
-    if not ident.isdigit():
+    if not is_digits(ident):
         return None
     user = db.session.get(User, int(ident))
     if user is None or not token or user.session_token != token or not user.is_active:

@@ -37,3 +37,9 @@ def name_key(value: object) -> str:
     text = re.sub(r"[.'\"`]", "", text)
     text = re.sub(r"[\s\-_/&,]+", " ", text)
     return text.strip()
+
+
+def is_digits(value: str) -> bool:
+    """True for ASCII digits only: ``str.isdigit`` also accepts '²' and '٣', which ``int`` refuses
+    or reads differently, so a form value passing it could still raise."""
+    return value.isascii() and value.isdigit()

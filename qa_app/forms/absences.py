@@ -13,10 +13,11 @@ from qa_app.forms import choices
 from qa_app.forms.base import Form
 from qa_app.forms.fields import DatePartsField
 from qa_app.services.sampling.absences import KINDS
+from qa_app.textnorm import is_digits
 
 
 def _user_id(value: object) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
+    return int(value) if is_digits(str(value or "")) else None
 
 
 class AbsenceForm(Form):

@@ -6,6 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import Field
 from wtforms.validators import StopValidation
 
+from qa_app.textnorm import is_digits
+
 PARTS = ("day", "month", "year")
 
 
@@ -61,7 +63,7 @@ def parse_date_parts(label: str, parts: list[str]) -> date:
     missing = [name for name, part in zip(PARTS, parts, strict=True) if not part]
     if missing:
         raise ValueError(f"{label} must include a {' and a '.join(missing)}")
-    if not all(part.isascii() and part.isdigit() for part in parts):
+    if not all(is_digits(part) for part in parts):
         raise ValueError(f"{label} must be a real date, written in numbers, like 7 12 2026")
     day, month, year = parts
     if len(year) != 4 or len(day) > 2 or len(month) > 2:

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from qa_app.forms import choices
 from qa_app.forms.base import Form
 from qa_app.forms.fields import DatePartsField
+from qa_app.textnorm import is_digits
 
 FORMAT_LABELS = {
     "annex-a": "Ofsted Annex A workbook (.xlsx or .xls)",
@@ -62,7 +63,7 @@ class ConfirmPersonForm(Form):
 class MergeForm(Form):
     into = SelectField(
         "Merge into",
-        coerce=lambda value: int(value) if str(value or "").isdigit() else None,
+        coerce=lambda value: int(value) if is_digits(str(value or "")) else None,
         widget=GovSelect(),
         validate_choice=False,  # the team is looked up, and checked, by the pending service
         validators=[

@@ -20,6 +20,7 @@ from qa_app.forms import choices
 from qa_app.forms.base import Form
 from qa_app.forms.fields import DatePartsField
 from qa_app.models.vocab import GRADES
+from qa_app.textnorm import is_digits
 
 MAX_TEXT = 5_000
 _LONG = f"at most {MAX_TEXT:,} characters"
@@ -111,7 +112,7 @@ class Tier3ReviewForm(Form):
     )
     overseen_by = SelectField(
         "Who oversees the actions",
-        coerce=lambda value: int(value) if str(value or "").isdigit() else None,
+        coerce=lambda value: int(value) if is_digits(str(value or "")) else None,
         widget=GovSelect(),
         validators=[Optional()],
     )

@@ -4,6 +4,7 @@ from flask import Blueprint, render_template, request
 
 from qa_app.permissions import requires
 from qa_app.services.people import access_log as access
+from qa_app.textnorm import is_digits
 from qa_app.views import shown
 
 bp = Blueprint("access_log", __name__, url_prefix="/access-log")
@@ -16,7 +17,7 @@ def index():
     filters = access.AccessFilters(
         child_id=request.args.get("child_id", "").strip()[:40],
         email=request.args.get("email", "").strip().lower()[:254],
-        page=int(page_arg) if page_arg.isdigit() else 1,
+        page=int(page_arg) if is_digits(page_arg) else 1,
     )
     page = access.search_access_log(filters)
     html = render_template("access_log/index.html", page=page, filters=filters)

@@ -32,6 +32,7 @@ from qa_app.permissions import requires
 from qa_app.services.actions import lifecycle as life
 from qa_app.services.actions import queries
 from qa_app.services.actions.chase import reminders_for
+from qa_app.textnorm import is_digits
 from qa_app.views import shown
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
@@ -170,7 +171,7 @@ def _apply(change: str, action, form) -> str:
         owner = form.owner.data
         life.reassign(
             action,
-            owner_id=int(owner) if owner and owner.isdigit() else None,
+            owner_id=int(owner) if owner and is_digits(owner) else None,
             reason=form.reason.data,
             base_url=base_url,
             **common,
@@ -196,7 +197,7 @@ def change(action_id: int, change: str):
         abort(404)
     forms = _forms(action, formdata=request.form, failed=change)
     form = forms[change]
-    if not form.validate_on_submit() or not (form.version.data or "").isdigit():
+    if not form.validate_on_submit() or not is_digits(form.version.data or ""):
         form.version.errors = ["The form is out of date: reload the page and try again"]
         return _detail(action, forms=forms, status=400, form=form)
     try:
@@ -234,7 +235,9 @@ def dashboard():
     filters, error = _filters()
     today = local_today()
     page = request.args.get("page", "1")
-    board = queries.dashboard(current_user, filters, today, page=int(page) if page.isdigit() else 1)
+    board = queries.dashboard(
+        current_user, filters, today, page=int(page) if is_digits(page) else 1
+    )
     html = render_template(
         "actions/dashboard.html",
         board=board,

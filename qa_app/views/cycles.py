@@ -28,6 +28,7 @@ from qa_app.services.people import access_log as access
 from qa_app.services.sampling import allocation, cycles
 from qa_app.services.sampling import draw as sampling
 from qa_app.services.sampling.draw import SamplingError
+from qa_app.textnorm import is_digits
 from qa_app.views import shown
 
 bp = Blueprint("cycles", __name__, url_prefix="/cycles")
@@ -241,7 +242,7 @@ def reassign(month: str, item_id: int):
     if form.validate_on_submit():
         auditor = (
             db.session.get(User, int(form.auditor_id.data))
-            if form.auditor_id.data.isdigit()
+            if is_digits(form.auditor_id.data)
             else None
         )
         try:

@@ -14,6 +14,7 @@ from qa_app.services.performance import thresholds
 from qa_app.services.performance.bands import SHAPES
 from qa_app.services.reports.scope import previous_months
 from qa_app.services.reports.tables import month_label
+from qa_app.textnorm import is_digits
 
 bp = Blueprint("thresholds", __name__, url_prefix="/thresholds")
 
@@ -90,7 +91,7 @@ def bands(key: str):
                 reason=form.reason.data,
                 by=current_user,
                 now=utcnow(),
-                based_on=int(form.based_on.data) if form.based_on.data.isdigit() else None,
+                based_on=int(form.based_on.data) if is_digits(form.based_on.data) else None,
             )
         except thresholds.ThresholdError as exc:
             db.session.rollback()

@@ -11,6 +11,7 @@ from qa_app.models import Locality, Team, User
 from qa_app.permissions import requires
 from qa_app.services.imports import staff as staff_import
 from qa_app.services.people import accounts, staff
+from qa_app.textnorm import is_digits
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 
@@ -24,7 +25,7 @@ def index():
         q=(form.q.data or "").strip(),
         role=form.role.data or "",
         status=form.status.data or "",
-        page=int(page_arg) if page_arg.isdigit() else 1,
+        page=int(page_arg) if is_digits(page_arg) else 1,
         now=utcnow(),
     )
     args = {k: v for k, v in request.args.items() if k != "page" and v}

@@ -4,7 +4,7 @@ reflect, reopen, safeguarding, PDF, scope and the access log."""
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -518,6 +518,9 @@ field_values = st.one_of(
     max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(form=st.dictionaries(field_names, field_values, max_size=6))
+# Unicode digits pass str.isdigit but not int(): found by this test once, kept as an example.
+@example(form={"sections.planning.grade": "²"})
+@example(form={"new_action.due_in_working_days": "٣"})
 def test_any_page_submit_saves_or_is_refused_cleanly(client, auth, world, form):
     audit_id = db.session.scalar(
         select(Audit.id).where(Audit.assignment_id == world["assignment"].id)

@@ -18,6 +18,7 @@ from qa_app.models.actions import OPEN_STATUSES, PRIORITIES, SOURCES
 from qa_app.permissions import case_scope, is_council_wide, team_scope
 from qa_app.services.platform import csv_files
 from qa_app.services.platform.calendar import working_days_after
+from qa_app.textnorm import is_digits
 
 AGE_BANDS = {  # raised this many days ago (lower bound inclusive)
     "0-30": "Under 30 days",
@@ -154,7 +155,7 @@ class DashboardFilters:
             value = (args.get(name) or "").strip()
             if not value:
                 return None
-            if not value.isdigit():
+            if not is_digits(value):
                 raise FilterError(name, f"The {name} filter must be a number, not {value!r}")
             return int(value)
 

@@ -25,6 +25,7 @@ from typing import Any
 from qa_app.models.toolkit_definition import ToolkitDefinition
 from qa_app.models.vocab import GRADES
 from qa_app.services.audits.grading import AnswerProblem, AuditAnswers, SectionAnswer
+from qa_app.textnorm import is_digits
 
 COMPLIANCE_VALUES = ("yes", "no", "na")
 # The stored compliance answer -> the toolkit's answer key (toolkit_definition.ANSWERS).
@@ -206,7 +207,7 @@ def _grade(value: Any, what: str) -> int | None:
     grade = None
     if isinstance(value, int) and not isinstance(value, bool):
         grade = value
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    elif isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) <= 3:
         grade = int(value)
     if grade not in GRADES:
         labels = list(GRADES.values())
@@ -273,7 +274,7 @@ def _action_value(field: str, value: Any) -> Any:
     days = None
     if isinstance(value, int) and not isinstance(value, bool):
         days = value
-    elif isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    elif isinstance(value, str) and is_digits(value.strip()) and len(value.strip()) <= 3:
         days = int(value)
     if days is None or not 1 <= days <= MAX_DUE_WORKING_DAYS:
         raise _Refused(

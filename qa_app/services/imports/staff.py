@@ -25,7 +25,7 @@ from qa_app.services.people.accounts import (
     parse_roles,
 )
 from qa_app.services.people.accounts import update_user as apply_details
-from qa_app.textnorm import clean_text, name_key
+from qa_app.textnorm import clean_text, is_digits, name_key
 
 REQUIRED = ("name", "email", "roles", "team", "line_manager_email", "capacity")
 OPTIONAL = ("locality", "swe_number", "qualified_on")
@@ -129,7 +129,7 @@ def import_staff(data: bytes, filename: str, *, today: date) -> StaffImportSumma
             reject(line, "name", "", "a name is required")
             continue
         capacity = row.get("capacity", "")
-        if capacity and not (capacity.isdigit() and int(capacity) <= 50):
+        if capacity and not (is_digits(capacity) and int(capacity) <= 50):
             reject(line, "capacity", capacity, "a whole number of audits a month, 0 to 50")
             continue
         try:

@@ -11,7 +11,7 @@ from qa_app.models import Case, Child, Team, User
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import case_scope, team_scope
 from qa_app.services.platform.paging import Page, paginate
-from qa_app.textnorm import clean_text
+from qa_app.textnorm import clean_text, is_digits
 
 
 @dataclass
@@ -30,10 +30,10 @@ class CaseFilters:
         page = args.get("page", "1")
         return cls(
             cohort=cohort,
-            team_id=int(team) if team.isdigit() else None,
+            team_id=int(team) if is_digits(team) else None,
             child_id=clean_text(args.get("child_id", ""))[:40] or None,
             unallocated=args.get("unallocated") == "1",
-            page=max(1, int(page)) if page.isdigit() else 1,
+            page=max(1, int(page)) if is_digits(page) else 1,
         )
 
     def query_args(self, **changes) -> dict:
