@@ -95,6 +95,15 @@ VARIATION_TEXT = {
     "neither_high": "Special cause variation (neither better nor worse): unusually high values",
     "neither_low": "Special cause variation (neither better nor worse): unusually low values",
 }
+VARIATION_SHORT = {
+    "common_cause": "Common cause",
+    "improvement_high": "Improvement (high)",
+    "improvement_low": "Improvement (low)",
+    "concern_high": "Concern (high)",
+    "concern_low": "Concern (low)",
+    "neither_high": "Special cause (high)",
+    "neither_low": "Special cause (low)",
+}
 ASSURANCE_TEXT = {
     "always_meets": "Consistently meets the target: it lies outside the process limits on the "
     "good side",
