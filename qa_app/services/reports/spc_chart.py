@@ -42,7 +42,7 @@ KIND_NAMES = {
     "concern": "Special cause: concern",
     "neither": "Special cause: neither better nor worse",
 }
-LEFT, PLOT_RIGHT, PLOT_H = 72, 672, 250
+LEFT, PLOT_RIGHT, PLOT_H = 72, 672, 220
 # Widths are estimated for DejaVu Sans, the widest sans-serif a server is likely to fall back
 # on when Arial is missing: 10 px a character at 16 px, 11.5 at 18 px bold.
 CHAR = 10
