@@ -225,7 +225,7 @@ class XmrResult:
 
     def as_dict(self) -> dict:
         """JSON-ready (report versions store it)."""
-        return asdict(self) | {"points": [asdict(p) for p in self.points]}
+        return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> "XmrResult":
