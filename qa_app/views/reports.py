@@ -24,10 +24,12 @@ from qa_app.models.vocab import COHORTS
 from qa_app.permissions import can, requires
 from qa_app.services.audits import access as audit_access
 from qa_app.services.people import api_tokens
+from qa_app.services.platform.spc import VARIATION_SHORT
 from qa_app.services.reports import charts as report_charts
 from qa_app.services.reports import dashboard as report_dashboard
+from qa_app.services.reports import files as report_files
 from qa_app.services.reports import versions as report_versions
-from qa_app.services.reports.figures import Filters
+from qa_app.services.reports.figures import MIN_N, Filters
 from qa_app.services.reports.files import render_context
 from qa_app.services.reports.scope import (
     MONTH_RE,
@@ -37,6 +39,7 @@ from qa_app.services.reports.scope import (
     scope_for_user,
     within,
 )
+from qa_app.services.reports.trends import stored_xmr
 from qa_app.templating import uk_date
 from qa_app.views import shown
 
@@ -218,14 +221,20 @@ def dashboard():
             previous_months(default_to, 12)[0], default_to, query.filters, query.section
         )
         data = report_dashboard.dashboard(scope, query, as_of=local_today())
+    spc = stored_xmr(data["trends"][0], None)
     html = render_template(
         "reports/dashboard.html",
         data=data,
         query=query,
         errors=errors,
-        chart=report_charts.trend_chart(
-            data["trends"][0], f"Audits graded good or better, {data['scope'].label} (%)"
+        chart=report_files.trend_chart(
+            data["trends"][0],
+            spc,
+            f"Audits graded good or better, {data['scope'].label} (%)",
+            MIN_N,
         ),
+        spc=spc,
+        variation_short=VARIATION_SHORT,
         cohorts=COHORTS,
         statuses=report_dashboard.report_status() if can(current_user, "reports.build") else None,
         # A large locality has hundreds of teams: the first TEAM_ROWS, then a link to all.

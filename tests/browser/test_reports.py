@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from qa_app.clock import local_today
 from qa_app.services.reports.versions import previous_month
-from tests.support.browser import axe_violations, screenshot, sign_in
+from tests.support.browser import SCREENSHOTS, axe_violations, screenshot, sign_in
 
 
 def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
@@ -17,8 +17,18 @@ def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
     expect(page.get_by_text("Draft", exact=True)).to_be_visible()
     expect(page.locator("svg.report-chart").first).to_be_visible()
     expect(page.get_by_role("link", name="Board paper (PDF)")).to_be_visible()
+    # Each trend is an XmR chart whose text, at 100% zoom, is at least the body's 16 px.
+    chart = page.locator("[data-spc=good_or_better] svg.report-chart")
+    expect(chart).to_be_visible()
+    smallest = chart.evaluate(
+        """svg => Math.min(...[...svg.querySelectorAll('text')].map(t =>
+            parseFloat(t.getAttribute('font-size')) * svg.getBoundingClientRect().width
+            / svg.viewBox.baseVal.width))"""
+    )
+    assert smallest >= 16
     assert axe_violations(page) == []
     screenshot(page, "report-draft")
+    page.locator("[data-spc=good_or_better]").screenshot(path=str(SCREENSHOTS / "report-xmr.png"))
     page.get_by_label("Key messages").fill("Completion is strong.\nChronologies remain weak.")
     page.get_by_role("button", name="Save key messages").click()
     expect(page.get_by_text("Key messages saved.")).to_be_visible()

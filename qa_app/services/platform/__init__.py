@@ -2,5 +2,5 @@
 
 Doors: ``notifications.notify`` (the one way to tell someone anything), ``mail.deliver``,
 ``tasks.create_task``, ``calendar.add_working_days`` and friends, ``paging.paginate``,
-``health.database_status``.
+``health.database_status``, ``spc.xmr`` (statistical process control of any monthly series).
 """

@@ -1,7 +1,8 @@
 """SVG charts drawn on the server: the same markup goes into the web page and the PDF.
 
 Each chart carries a ``<title>`` and ``<desc>`` (referenced by ``aria-labelledby``), axis labels,
-and sits next to its data table in the report. Colours and fonts are SVG presentation attributes,
+and sits next to its data table in the report; the XmR chart of a monthly series is in
+``spc_chart``. Colours and fonts are SVG presentation attributes,
 never ``style=`` (the page's Content Security Policy forbids inline styles). Small numbers
 (n < 5) are drawn hollow and labelled, not hidden. Plain string building keeps this dependency
 free: the charts are simple, and WeasyPrint renders SVG itself.
@@ -131,95 +132,6 @@ def percent_bars(rows: list[tuple[str, float | None, int]], title: str, axis: st
         f"{label}: {'suppressed' if v is None else f'{v:g}%'}" for label, v, _n in rows
     )
     return _frame(width, height, title, desc or "No data.", "".join(parts), "bars")
-
-
-def trend_chart(trend: dict, title: str) -> Markup:
-    """Monthly % with 95% interval bars, the median line and run-chart signals marked."""
-    width, height, left, right, top, bottom = 640, 280, 50, 20, 36, 56
-    points = trend["points"]
-    plot_w, plot_h = width - left - right, height - top - bottom
-    step = plot_w / max(1, len(points) - 1)
-
-    def y_of(value):
-        return top + plot_h * (1 - value / 100)
-
-    parts = [_text(0, 18, title, size=15, weight="bold")]
-    for tick in (0, 25, 50, 75, 100):
-        y = y_of(tick)
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-            f'stroke="{LIGHT}" stroke-width="1"/>'
-        )
-        parts.append(_text(left - 6, y + 4, f"{tick}%", size=10, anchor="end", fill=GREY))
-    signalled = _signalled_months(trend)
-    line, markers = [], []
-    for i, p in enumerate(points):
-        x = left + i * step
-        parts.append(
-            _text(x, height - bottom + 16, month_tick(p["month"]), size=10, anchor="middle")
-        )
-        if p["pct"] is None:
-            if p["n"]:
-                parts.append(_text(x, y_of(4), f"n={p['n']}", size=9, anchor="middle", fill=GREY))
-            continue
-        if p["low"] is not None:
-            markers.append(
-                f'<line x1="{x:.1f}" y1="{y_of(p["low"]):.1f}" x2="{x:.1f}" '
-                f'y2="{y_of(p["high"]):.1f}" stroke="{GREY}" stroke-width="1.5"/>'
-            )
-        line.append(f"{x:.1f},{y_of(p['pct']):.1f}")
-        colour = "#d4351c" if p["month"] in signalled else BLUE
-        markers.append(
-            f'<circle cx="{x:.1f}" cy="{y_of(p["pct"]):.1f}" r="4" fill="{colour}" '
-            f'stroke="{colour}"/>'
-        )
-    if line:
-        parts.append(
-            f'<polyline points="{" ".join(line)}" fill="none" stroke="{BLUE}" stroke-width="2"/>'
-        )
-    parts.extend(markers)
-    if trend["median"] is not None:
-        y = y_of(trend["median"])
-        parts.append(
-            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" '
-            f'stroke="{INK}" stroke-width="1" stroke-dasharray="5,4"/>'
-        )
-        parts.append(_text(left + 4, y - 5, f"median {trend['median']:g}%", size=10))
-    parts.append(
-        _text(
-            left + plot_w / 2,
-            height - 18,
-            "Month of the audit cycle",
-            size=11,
-            anchor="middle",
-            fill=GREY,
-        )
-    )
-    parts.append(
-        _text(
-            0,
-            height - 4,
-            "Vertical bars: 95% Wilson interval. Red points: run-chart signal. "
-            "Months with fewer than 5 audits are not plotted.",
-            size=10,
-            fill=GREY,
-        )
-    )
-    shown = [f"{p['month']} {p['pct']:g}% (n={p['n']})" for p in points if p["pct"] is not None]
-    signals = "; ".join(
-        f"{s['kind']} {s['direction']} from {s['from']} to {s['to']}" for s in trend["signals"]
-    )
-    desc = ", ".join(shown) + (f". Signals: {signals}." if signals else ". No run-chart signals.")
-    return _frame(width, height, title, desc, "".join(parts), "trend")
-
-
-def _signalled_months(trend: dict) -> set[str]:
-    months = [p["month"] for p in trend["points"]]
-    out: set[str] = set()
-    for signal in trend["signals"]:
-        start, end = months.index(signal["from"]), months.index(signal["to"])
-        out.update(months[start : end + 1])
-    return out
 
 
 def month_tick(month: str) -> str:

@@ -81,7 +81,8 @@ def _cached_trends(scope: ReportScope, months: list[str], f: Filters) -> dict:
     They only change when an audit is submitted or moderated, and the stamp sees both, so a
     cached answer is always the current one. The trends themselves are cached, not only the
     counts: a large locality has hundreds of teams, each with twelve Wilson intervals and its
-    run-chart signals. Without Redis they are computed every time.
+    XmR result (only its variation mark is kept for a team, cohort or section row). Without
+    Redis they are computed every time.
     """
 
     def compute() -> dict:
@@ -89,17 +90,18 @@ def _cached_trends(scope: ReportScope, months: list[str], f: Filters) -> dict:
         sections = monthly_grade_counts(months, scope, by="section", filters=f)
         return {
             "trends": [t.as_dict() for t in grade_trends(months, scope, counts=cube["all"])],
-            "by_team": [t.as_dict() for t in trends_by(months, scope, "team", counts=cube["team"])],
+            "by_team": [t.as_row() for t in trends_by(months, scope, "team", counts=cube["team"])],
             "by_cohort": [
-                t.as_dict() for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
+                t.as_row() for t in trends_by(months, scope, "cohort", counts=cube["cohort"])
             ],
             "by_section": [
-                t.as_dict() for t in trends_by(months, scope, "section", counts=sections)
+                t.as_row() for t in trends_by(months, scope, "section", counts=sections)
             ],
         }
 
+    # The key names the shape: trends cached before the XmR charts must not be read as theirs.
     return cached_json(
-        "dashboard-trends",
+        "dashboard-trends-xmr",
         [scope.key, months, f.cohort, f.random_only, data_stamp()],
         compute,
         seconds=CACHE_SECONDS,

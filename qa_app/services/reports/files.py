@@ -16,8 +16,10 @@ from flask import current_app
 from markupsafe import Markup
 
 from qa_app.services.platform import csv_files
-from qa_app.services.reports import charts
+from qa_app.services.platform.spc import XmrResult
+from qa_app.services.reports import charts, spc_chart
 from qa_app.services.reports.tables import Table, report_tables
+from qa_app.services.reports.trends import stored_xmr
 
 
 @dataclass
@@ -54,11 +56,41 @@ def report_charts(data: dict) -> dict[str, Markup]:
             "% yes of audits where the question applied",
         ),
     }
-    for trend in data["trends"]:
-        out[f"trend_{trend['key']}"] = charts.trend_chart(
-            trend, f"{trend['title']}, last 12 months (%)"
+    for trend, result in trend_results(data):
+        out[f"trend_{trend['key']}"] = trend_chart(
+            trend, result, f"{trend['title']}, last 12 months (%)", data["min_n"]
         )
     return out
+
+
+def trend_chart(trend: dict, result: XmrResult, title: str, min_n: int) -> Markup:
+    """The XmR chart of one monthly % trend (the report's and the grade-trend dashboard's)."""
+    return spc_chart.xmr_chart(
+        result, title=title, measure=trend_measure(trend, min_n), unit="%", bounds=(0, 100)
+    )
+
+
+def trend_results(data: dict) -> list[tuple[dict, XmrResult]]:
+    """Every trend of the report (grades, then compliance) with its XmR result."""
+    return [
+        (trend, stored_xmr(trend, data["target_inadequate_pct"]))
+        for trend in [*data["trends"], *data.get("compliance_trends", [])]
+    ]
+
+
+def trend_measure(trend: dict, min_n: int) -> str:
+    """What each point of a trend's chart counts, in words."""
+    what = {
+        "good_or_better": "graded good or better (outstanding or good)",
+        "inadequate": "graded inadequate",
+    }.get(trend["key"], "answering yes, of those where the question applied")
+    return (
+        f"Each point: the % of the month's submitted audits {what}, by reported grade. "
+        f"Months with fewer than {min_n} audits are not charted."
+        if trend["key"] in ("good_or_better", "inadequate")
+        else f"Each point: the % of the month's submitted audits {what}. Months with fewer "
+        f"than {min_n} such audits are not charted."
+    )
 
 
 def render_context(data: dict, key_messages: str, *, full_tables: bool = True) -> dict:
@@ -69,6 +101,7 @@ def render_context(data: dict, key_messages: str, *, full_tables: bool = True) -
         "data": data,
         "tables": {t.key: t for t in report_tables(data)},
         "charts": report_charts(data),
+        "spc": {trend["key"]: result for trend, result in trend_results(data)},
         "key_messages": key_messages,
     }
 

@@ -22,9 +22,14 @@ from qa_app.services.moderation import agreement
 from qa_app.services.reports import figures
 from qa_app.services.reports import moderation as report_moderation
 from qa_app.services.reports.scope import COUNCIL, ReportScope, parse_month, previous_months
-from qa_app.services.reports.trends import grade_trends
+from qa_app.services.reports.trends import (
+    DEFAULT_INADEQUATE_TARGET,
+    compliance_trends,
+    grade_trends,
+    stored_xmr,
+)
 
-DEFAULT_INADEQUATE_TARGET = 10.0
+__all__ = ["DEFAULT_INADEQUATE_TARGET", "report_data", "report_tables"]
 TREND_MONTHS = 12
 MONTH_NAMES = [date(2000, m, 1).strftime("%B") for m in range(1, 13)]
 
@@ -102,7 +107,8 @@ def report_data(
         "strongest": [r["key"] for r in strongest],
         "weakest": [r["key"] for r in weakest],
         "compliance": figures.compliance(month, scope),
-        "trends": [t.as_dict() for t in grade_trends(months, scope)],
+        "trends": [t.as_dict() for t in grade_trends(months, scope, inadequate_target=target)],
+        "compliance_trends": [t.as_dict() for t in compliance_trends(months, scope)],
         "moderation": figures.moderation(month, scope),
         "agreement": report_moderation.agreement_figures(month, scope),
         "escalations": report_moderation.escalation_figures(month, scope, as_of=as_of),
@@ -224,26 +230,8 @@ def report_tables(data: dict) -> list[Table]:
             "% yes of the audits where the question applied.",
         )
     )
-    for trend in data["trends"]:
-        tables.append(
-            Table(
-                f"trend_{trend['key']}",
-                f"{trend['title']}: 12 months with 95% intervals",
-                [
-                    Column("month", "Month", "text"),
-                    Column("n", "Audits"),
-                    Column("successes", "Count"),
-                    Column("pct", "%", "pct"),
-                    Column("low", "95% interval from", "pct"),
-                    Column("high", "95% interval to", "pct"),
-                ],
-                [
-                    [p["month"], p["n"], p["successes"], p["pct"], p["low"], p["high"]]
-                    for p in trend["points"]
-                ],
-                SUPPRESSED_NOTE + " Wilson score intervals.",
-            )
-        )
+    for trend in [*data["trends"], *data.get("compliance_trends", [])]:
+        tables.append(_trend_table(trend, data))
     for by, title in (("team", "team"), ("role", "auditor's role"), ("auditor", "auditor")):
         tables.append(
             Table(
@@ -276,6 +264,54 @@ def report_tables(data: dict) -> list[Table]:
     tables.append(_agreement_table(data["agreement"]))
     tables.append(_escalation_table(data["escalations"]))
     return tables
+
+
+TREND_COLUMNS = [
+    Column("month", "Month", "text"),
+    Column("n", "Audits"),
+    Column("successes", "Count"),
+    Column("pct", "%", "pct"),
+    Column("low", "95% interval from", "pct"),
+    Column("high", "95% interval to", "pct"),
+    Column("mean", "Mean", "pct"),
+    Column("lower", "Lower limit", "pct"),
+    Column("upper", "Upper limit", "pct"),
+    Column("signal", "SPC signal", "text"),
+]
+
+
+def _trend_table(trend: dict, data: dict) -> Table:
+    """A trend's months with their interval, the XmR mean and limits, and each month's flag."""
+    result = stored_xmr(trend, data["target_inadequate_pct"])
+    rows = []
+    for p, spc in zip(trend["points"], result.points, strict=True):
+        limits = result.limits_of(spc)
+        signal = (
+            spc.describe()
+            if p["pct"] is not None
+            else (f"Not charted: fewer than {data['min_n']} audits" if p["n"] else "No audits")
+        )
+        rows.append(
+            [
+                *(p[k] for k in ("month", "n", "successes", "pct", "low", "high")),
+                *(_round(v) for v in (limits.mean, limits.lower, limits.upper)),
+                signal,
+            ]
+        )
+    target = f" Target: {result.target.describe('%')}." if result.target else ""
+    return Table(
+        f"trend_{trend['key']}"[:31],
+        f"{trend['title']}: 12 months with 95% intervals and process limits",
+        TREND_COLUMNS,
+        rows,
+        f"{SUPPRESSED_NOTE} Wilson score intervals. Mean and process limits of the XmR chart "
+        f"(mean ± 2.66 times the mean moving range). Variation: {result.variation_text}. "
+        f"Assurance: {result.assurance_text}.{target}" + "".join(f" {w}" for w in result.warnings),
+    )
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
 
 
 def _pct(share: float | None) -> float | None:

@@ -1,24 +1,26 @@
-"""Twelve-month trends: monthly proportions with 95% Wilson intervals and run-chart signals.
+"""Twelve-month trends: monthly proportions with 95% Wilson intervals and their XmR charts.
 
 Wilson intervals use the closed form with SciPy's normal quantile (checked in the tests against
-SciPy's ``binomtest(...).proportion_ci(method="wilson")``, which is too slow to call per point). Months with fewer than ``MIN_N`` audits keep their
-counts but their proportion is suppressed in tables and flagged in charts.
+SciPy's ``binomtest(...).proportion_ci(method="wilson")``, which is too slow to call per point).
+Months with fewer than ``MIN_N`` audits keep their counts but their proportion is suppressed in
+tables and left out of the charts.
 
-Run-chart rules (NHS Improvement "Making data count"): a *shift* is six or more consecutive
-points on one side of the median (points on the median neither break nor extend a run); a
-*trend* is five or more consecutive points each higher (or each lower) than the one before (equal
-neighbours break the run).
+Each trend is also a statistical process control series (``platform.spc.xmr``, the NHS "Making
+Data Count" rules): good or better and compliance with higher is better, inadequate with lower
+is better against the report's target. The interval and the XmR flags answer different
+questions: how precisely one month's figure is known, and whether the process has changed.
 """
 
 import math
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
 
 from scipy.stats import norm
 from sqlalchemy import func
 
 from qa_app.extensions import db
-from qa_app.models import Audit, AuditCycle, AuditSectionGrade, SampleItem
+from qa_app.models import Audit, AuditComplianceAnswer, AuditCycle, AuditSectionGrade, SampleItem
+from qa_app.models.toolkit_definition import REPORTED_COMPLIANCE
+from qa_app.services.platform.spc import XmrResult, xmr
 from qa_app.services.reports.figures import (
     MIN_N,
     NO_FILTERS,
@@ -29,8 +31,7 @@ from qa_app.services.reports.figures import (
 )
 from qa_app.services.reports.scope import ReportScope
 
-SHIFT_LENGTH = 6
-TREND_LENGTH = 5
+DEFAULT_INADEQUATE_TARGET = 10.0  # % inadequate the report holds as "at most"
 
 
 # The normal quantile for a two-sided 95% interval, from SciPy rather than a typed constant.
@@ -72,16 +73,29 @@ class Trend:
     key: str
     title: str
     points: list[TrendPoint]
-    median: float | None = None
-    signals: list[dict] = field(default_factory=list)
+    direction: str = "higher_is_better"
+    target: float | None = None
+    xmr: XmrResult | None = None
 
     def as_dict(self) -> dict:
         return {
             "key": self.key,
             "title": self.title,
             "points": [p.as_dict() for p in self.points],
-            "median": self.median,
-            "signals": self.signals,
+            "direction": self.direction,
+            "target": self.target,
+            "xmr": self.xmr.as_dict() if self.xmr else None,
+        }
+
+    def as_row(self) -> dict:
+        """The trend for a table of many (dashboards): points, the variation mark and how many
+        months it rests on (under 12 its limits are trial limits)."""
+        return {
+            "key": self.key,
+            "title": self.title,
+            "points": [p.as_dict() for p in self.points],
+            "variation": self.xmr.variation if self.xmr else None,
+            "charted": sum(p.pct is not None for p in self.points),
         }
 
 
@@ -99,51 +113,25 @@ def trend_point(month: str, successes: int, n: int) -> TrendPoint:
     )
 
 
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+def with_xmr(trend: Trend) -> Trend:
+    """*trend* with its XmR result over the months whose percentage is shown."""
+    trend.xmr = xmr(
+        [(p.month, p.pct) for p in trend.points], direction=trend.direction, target=trend.target
+    )
+    return trend
 
 
-def _sign(x: float) -> int:
-    return (x > 0) - (x < 0)
-
-
-def run_chart_signals(values: list[float | None], labels: list[str]) -> tuple[float | None, list]:
-    """The median of the shown values and the shift and trend signals among them."""
-    shown = [(label, v) for label, v in zip(labels, values, strict=True) if v is not None]
-    if not shown:
-        return None, []
-    median = _median([v for _l, v in shown])
-    signals: list[dict] = []
-
-    def flush(run: list[str], direction: int, kind: str, length: int, words: tuple) -> None:
-        if direction and len(run) >= length:
-            word = words[0] if direction > 0 else words[1]
-            signals.append({"kind": kind, "direction": word, "from": run[0], "to": run[-1]})
-
-    run: list[str] = []
-    side = 0
-    for label, value in shown:
-        here = _sign(value - median)
-        if here == 0:
-            continue
-        if here != side:
-            flush(run, side, "shift", SHIFT_LENGTH, ("above", "below"))
-            run, side = [], here
-        run.append(label)
-    flush(run, side, "shift", SHIFT_LENGTH, ("above", "below"))
-
-    run, direction = [shown[0][0]], 0
-    for (prev_label, prev), (label, value) in pairwise(shown):
-        step = _sign(value - prev)
-        if step != 0 and step == direction:
-            run.append(label)
-            continue
-        flush(run, direction, "trend", TREND_LENGTH, ("rising", "falling"))
-        run, direction = ([prev_label, label], step) if step else ([label], 0)
-    flush(run, direction, "trend", TREND_LENGTH, ("rising", "falling"))
-    return median, signals
+def stored_xmr(trend: dict, inadequate_target: float | None) -> XmrResult:
+    """A stored trend's XmR result. Versions built before the report used SPC hold none: it is
+    computed from their stored points, as it would have been then."""
+    if trend.get("xmr"):
+        return XmrResult.from_dict(trend["xmr"])
+    lower = trend["key"] == "inadequate"
+    return xmr(
+        [(p["month"], p["pct"]) for p in trend["points"]],
+        direction="lower_is_better" if lower else "higher_is_better",
+        target=inadequate_target if lower else None,
+    )
 
 
 def monthly_grade_counts(
@@ -177,38 +165,102 @@ def monthly_grade_counts(
 
 
 def grade_trends(
-    months: list[str], scope: ReportScope, *, filters: Filters = NO_FILTERS, counts=None
+    months: list[str],
+    scope: ReportScope,
+    *,
+    filters: Filters = NO_FILTERS,
+    counts=None,
+    inadequate_target: float | None = DEFAULT_INADEQUATE_TARGET,
 ) -> list[Trend]:
-    """% good or better and % inadequate per month, with intervals and signals."""
+    """% good or better and % inadequate per month, with intervals and XmR results."""
     if counts is None:
         counts = monthly_grade_counts(months, scope, filters=filters)
     return [
-        _trend("good_or_better", "Audits graded good or better", months, counts, "All", (1, 2)),
-        _trend("inadequate", "Audits graded inadequate", months, counts, "All", (4,)),
+        with_xmr(
+            _trend("good_or_better", "Audits graded good or better", months, counts, "All", (1, 2))
+        ),
+        with_xmr(
+            _trend(
+                "inadequate",
+                "Audits graded inadequate",
+                months,
+                counts,
+                "All",
+                (4,),
+                direction="lower_is_better",
+                target=inadequate_target,
+            )
+        ),
     ]
 
 
-def _trend(key, title, months, counts, label, success_grades) -> Trend:
+def _trend(key, title, months, counts, label, success_grades, **spc) -> Trend:
     points = []
     for month in months:
         c = counts.get((month, label), {})
         n = sum(c.values())
         points.append(trend_point(month, sum(c.get(g, 0) for g in success_grades), n))
-    median, signals = run_chart_signals([p.pct for p in points], months)
-    return Trend(key, title, points, median, signals)
+    return Trend(key, title, points, **spc)
+
+
+def compliance_trends(
+    months: list[str], scope: ReportScope, *, filters: Filters = NO_FILTERS
+) -> list[Trend]:
+    """% yes (of yes and no) per month for each reported compliance item, in one grouped query,
+    with intervals and XmR results (higher is better, no target)."""
+    rows = db.session.execute(
+        submitted_audits(months, scope, filters)
+        .join(AuditComplianceAnswer, AuditComplianceAnswer.audit_id == Audit.id)
+        .where(
+            AuditComplianceAnswer.question_key.in_(list(REPORTED_COMPLIANCE)),
+            AuditComplianceAnswer.answer.in_(("yes", "no")),
+        )
+        .add_columns(
+            AuditCycle.month.label("month"),
+            AuditComplianceAnswer.question_key.label("key"),
+            AuditComplianceAnswer.answer.label("answer"),
+            func.count().label("n"),
+        )
+        .group_by(
+            AuditCycle.month, AuditComplianceAnswer.question_key, AuditComplianceAnswer.answer
+        )
+    ).all()
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows:
+        counts.setdefault((row.month, row.key), {})[row.answer] = row.n
+    return [
+        with_xmr(
+            Trend(
+                key,
+                f"Audits {label.removeprefix('% ')}",
+                [
+                    trend_point(
+                        month,
+                        counts.get((month, key), {}).get("yes", 0),
+                        sum(counts.get((month, key), {}).values()),
+                    )
+                    for month in months
+                ],
+            )
+        )
+        for key, label in REPORTED_COMPLIANCE.items()
+    ]
 
 
 def trends_by(
     months: list[str], scope: ReportScope, by: str, *, filters: Filters = NO_FILTERS, counts=None
 ) -> list[Trend]:
-    """% good or better per month for each team, cohort or section (*counts* if given)."""
+    """% good or better per month for each team, cohort or section (*counts* if given), each
+    with its XmR result."""
     counts = (
         counts
         if counts is not None
         else monthly_grade_counts(months, scope, by=by, filters=filters)
     )
     labels = sorted({label for _m, label in counts})
-    return [_trend(str(label), str(label), months, counts, label, (1, 2)) for label in labels]
+    return [
+        with_xmr(_trend(str(label), str(label), months, counts, label, (1, 2))) for label in labels
+    ]
 
 
 def team_cohort_counts(

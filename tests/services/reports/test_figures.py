@@ -9,10 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qa_app.extensions import db
+from qa_app.services.platform.spc import xmr
 from qa_app.services.reports import figures
 from qa_app.services.reports.scope import COUNCIL, ReportScope, parse_scope
 from qa_app.services.reports.tables import report_data, report_tables
-from qa_app.services.reports.trends import run_chart_signals, wilson
+from qa_app.services.reports.trends import wilson
 from tests.support.factories import make_toolkit_version
 from tests.support.report_world import (
     MONTHS,
@@ -132,6 +133,27 @@ def check_month(world, specs, scope):
             assert point["low"] <= point["pct"] <= point["high"]
         else:
             assert point["low"] is None and (point["n"] < 5)
+    # Each grade trend is the XmR series of its shown percentages, its direction and target.
+    for trend, direction, target in zip(
+        data["trends"], ("higher_is_better", "lower_is_better"), (None, 10.0), strict=True
+    ):
+        assert (trend["direction"], trend["target"]) == (direction, target)
+        shown = [(p["month"], p["pct"]) for p in trend["points"]]
+        assert trend["xmr"] == xmr(shown, direction=direction, target=target).as_dict()
+    # Compliance over the months: % yes of yes and no, per item, higher is better.
+    assert [t["key"] for t in data["compliance_trends"]] == list(QUESTIONS)
+    for trend in data["compliance_trends"]:
+        index = QUESTIONS.index(trend["key"])
+        for point in trend["points"]:
+            answers = [
+                s.answers[index]
+                for s in specs
+                if s.month == point["month"] and s.completed and in_scope(s, scope, world)
+            ]
+            yes, no = answers.count("yes"), answers.count("no")
+            assert (point["successes"], point["n"]) == (yes, yes + no)
+            assert point["pct"] == oracle_pct(yes, yes + no)
+        assert trend["xmr"]["direction"] == "higher_is_better" and trend["target"] is None
     return data
 
 
@@ -198,7 +220,11 @@ def test_all_grades_equal(world):
     points = [p for p in data["trends"][0]["points"] if p["n"]]
     assert [p["pct"] for p in points] == [100.0] * 3
     assert points[0]["high"] == 100.0 and points[0]["low"] < 100.0
-    assert data["trends"][0]["signals"] == []
+    # A constant 100%: no special cause, limits on the mean, and a warning that says so.
+    spc = data["trends"][0]["xmr"]
+    assert not any(p["rules"] for p in spc["points"]) and spc["variation"] == "common_cause"
+    assert spc["periods"][0]["lower"] == spc["periods"][0]["upper"] == 100.0
+    assert any("same" in w for w in spc["warnings"])
 
 
 def test_moderated_grade_replaces_the_auditors_in_every_figure(world):
@@ -226,63 +252,6 @@ def test_wilson_matches_the_library(k, n):
     ci = binomtest(k, n).proportion_ci(confidence_level=0.95, method="wilson")
     assert lo == pytest.approx(100 * ci.low, abs=0.051)
     assert hi == pytest.approx(100 * ci.high, abs=0.051)
-
-
-def _oracle_signals(values):
-    """Brute force: every maximal window that qualifies."""
-    median = (
-        sorted(values)[len(values) // 2]
-        if len(values) % 2
-        else (sorted(values)[len(values) // 2 - 1] + sorted(values)[len(values) // 2]) / 2
-    )
-    sides = [(v > median) - (v < median) for v in values]
-    off = [i for i, s in enumerate(sides) if s]
-    shifts = set()
-    start = 0
-    while start < len(off):
-        end = start
-        while end + 1 < len(off) and sides[off[end + 1]] == sides[off[start]]:
-            end += 1
-        if end - start + 1 >= 6:
-            shifts.add((off[start], off[end]))
-        start = end + 1
-    trends = set()
-    i = 0
-    while i < len(values) - 1:
-        step = (values[i + 1] > values[i]) - (values[i + 1] < values[i])
-        j = i
-        while (
-            step
-            and j + 1 < len(values)
-            and (values[j + 1] > values[j]) - (values[j + 1] < values[j]) == step
-        ):
-            j += 1
-        if step and j - i + 1 >= 5:
-            trends.add((i, j))
-        i = max(j, i + 1)
-    return shifts, trends
-
-
-@given(st.lists(st.integers(0, 6), min_size=1, max_size=24))
-def test_run_chart_signals_match_a_brute_force_count(values):
-    labels = [f"m{i:02d}" for i in range(len(values))]
-    _median, signals = run_chart_signals([float(v) for v in values], labels)
-    shifts, trends = _oracle_signals(values)
-    got_shifts = {
-        (labels.index(s["from"]), labels.index(s["to"])) for s in signals if s["kind"] == "shift"
-    }
-    got_trends = {
-        (labels.index(s["from"]), labels.index(s["to"])) for s in signals if s["kind"] == "trend"
-    }
-    assert got_shifts == shifts
-    assert got_trends == trends
-
-
-def test_run_chart_flags_six_above_the_median_and_five_rising():
-    values = [10, 11, 10, 12, 30, 31, 32, 33, 34, 35, 9, 8]
-    _m, signals = run_chart_signals([float(v) for v in values], [str(i) for i in range(12)])
-    kinds = {(s["kind"], s["direction"]) for s in signals}
-    assert ("shift", "above") in kinds and ("trend", "rising") in kinds
 
 
 def test_completion_by_auditor_and_role(world):
