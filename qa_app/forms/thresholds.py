@@ -4,7 +4,6 @@ comparator figure."""
 import re
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -25,6 +24,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from qa_app.forms import choices
+from qa_app.forms.base import Form
 from qa_app.services.performance.bands import (
     BAND_NAMES,
     MAX_STEPS,
@@ -55,7 +55,7 @@ class NumberField(DecimalField):
             raise ValueError(f"{self.label.text} must be a number, for example 21.5") from exc
 
 
-class BandsForm(FlaskForm):
+class BandsForm(Form):
     """Shape, up to MAX_STEPS rows (band, upper limit, edge), the month and the reason.
 
     The rows' fields (``band_1``, ``limit_1``, ``edge_1`` ...) are added below the class.
@@ -182,7 +182,7 @@ for _i in range(1, MAX_STEPS + 1):
         )
 
 
-class ComparatorForm(FlaskForm):
+class ComparatorForm(Form):
     label = StringField(
         "Name",
         widget=GovTextInput(),

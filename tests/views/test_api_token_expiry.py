@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from qa_app.clock import utcnow
+from qa_app.clock import to_local, utcnow
 from qa_app.extensions import db
 from qa_app.models import ApiToken, User
 from tests.support.factories import make_user
@@ -36,7 +36,9 @@ def test_a_new_token_expires_after_ninety_days_and_the_page_says_when(client, au
     auth.login(psw)
     page = client.get("/reports/tokens").get_data(as_text=True)
     expiry = re.search(r'data-testid="token-expiry">([^<]+)<', page).group(1).strip()
-    assert expiry == f"{stored.expires_at.day} {stored.expires_at:%B %Y}"
+    # Stored in UTC, shown as the UK date (late evening UTC is the next day in summer).
+    local = to_local(stored.expires_at)
+    assert expiry == f"{local.day} {local:%B %Y}"
 
 
 @pytest.mark.app_config(API_TOKEN_DAYS=7)

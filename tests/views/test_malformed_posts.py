@@ -34,7 +34,7 @@ world = matrix.world
 
 @dataclass(frozen=True)
 class F:
-    kind: str  # text, int, choice, date, month, email, file, version, isodate, bool
+    kind: str  # text, int, number, choice, date, month, email, file, version, isodate, bool
     required: bool = False
     valid: object = None
 
@@ -52,6 +52,12 @@ def T(required=False, valid="A reason"):  # noqa: N802 - reads as a table
 
 
 ADMIN = "qa_admin"
+COMPARATOR = {
+    "label": T(True, "Statistical neighbours"),
+    "figure": F("number", True, "21.5"),
+    "year": F("int", True, "2024"),
+    "source": T(True, "DfE LAIT 2024"),
+}
 DATE = ["15", "1", "2027"]
 FORMS = {
     "absences.add": Route(ADMIN, {
@@ -121,6 +127,14 @@ FORMS = {
     "reports.renew_token": Route("psw"),
     "reports.revoke_token": Route("psw"),
     "reports.tokens": Route("psw", {"name": T(True, "Power BI")}),
+    "thresholds.add_comparator": Route("psw", COMPARATOR),
+    "thresholds.bands": Route("psw", {
+        "shape": F("choice", True, "higher"), "effective_from": F("choice", True, "{this_month}"),
+        "reason": T(True), "band_1": F("choice", False, "inadequate"), "limit_1": F("number", False, "50"),
+        "edge_1": F("choice", False, "below"), "band_2": F("choice", False, "good"),
+        "based_on": T(False, "")}),
+    "thresholds.edit_comparator": Route("psw", COMPARATOR),
+    "thresholds.remove_comparator": Route("psw"),
     "tier3.review": Route("head_of_service", {
         "agrees_grade": F("choice", True, "yes"), "grade_comment": T(), "actions": T(),
         "overseen_by": F("choice", False, ""), "reaudit_by": F("date", True, DATE)}),
@@ -143,6 +157,7 @@ FORMS = {
 BAD = {
     "text": [LONG],
     "int": ["abc", "1.5", "9" * 5_000, JUNK, LONG],
+    "number": ["abc", "1,5", "NaN", "inf", "9" * 5_000, JUNK, LONG],
     "choice": ["not-a-choice", JUNK, LONG],
     "date": [
         ["1", "", ""],
@@ -169,6 +184,7 @@ def test_every_post_route_is_in_the_table(app):
 
 
 def _values(ids: dict, users: dict) -> dict:
+    from qa_app.clock import local_today  # noqa: PLC0415
     from qa_app.extensions import db  # noqa: PLC0415
     from qa_app.models import Action, Case  # noqa: PLC0415
 
@@ -178,6 +194,7 @@ def _values(ids: dict, users: dict) -> dict:
         "child_id": db.session.get(Case, ids["case"]).child.la_child_id,
         "user_email": users["psw"].email,
         "moderator": users["head_of_service"].id,
+        "this_month": f"{local_today():%Y-%m}",
     }
 
 
