@@ -33,6 +33,7 @@ from qa_app.services.reports.scope import (
     ScopeError,
     parse_scope,
     previous_months,
+    scope_choices,
     scope_for_user,
     within,
 )
@@ -62,14 +63,20 @@ def index():
         "reports/index.html",
         versions=reading.versions_for_reader(current_user),
         preparing=reading.being_prepared(current_user, today=local_today()),
-        form=BuildForm(),
+        form=_build_form(),
     )
+
+
+def _build_form() -> BuildForm:
+    form = BuildForm()
+    form.scope.choices = scope_choices(current_user)
+    return form
 
 
 @bp.route("/build", methods=["POST"])
 @requires("reports.build")
 def build():
-    form = BuildForm()
+    form = _build_form()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(errors[0], "error")

@@ -1,6 +1,7 @@
 """The report workflow through the web: build, read, download, edit key messages, publish."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -15,7 +16,7 @@ from qa_app.models.reports import ReportImmutable
 from qa_app.services.reports import versions as report_versions
 from qa_app.services.reports.scope import parse_scope
 from qa_app.services.reports.tables import report_data, report_tables
-from tests.support.factories import make_toolkit_version, make_user
+from tests.support.factories import TeamFactory, make_toolkit_version, make_user
 from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
@@ -212,5 +213,29 @@ def test_bad_build_input_is_refused_with_a_message(client, auth, world):
     response = client.post(
         "/reports/build", data={"month": MONTH, "scope": "locality:Nowhere"}, follow_redirects=True
     )
-    assert "there is no locality called" in response.get_data(as_text=True)
+    assert "Scope: choose the whole council, a locality or a team" in response.get_data(
+        as_text=True
+    )
     assert db.session.scalars(select(ReportVersion)).all() == []
+
+
+def test_the_scope_is_chosen_from_the_scopes_the_user_may_report_on(client, auth, world):
+    TeamFactory(name="South Pending", locality=world.teams[2].locality, pending=True)
+    auth.login(make_user("psw"))
+    page = client.get("/reports/")
+    html = page.get_data(as_text=True)
+    select_html = html.split('<select class="govuk-select" id="scope" name="scope"')[1]
+    options = re.findall(
+        r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select_html.split("</select>")[0]
+    )
+    assert options == [
+        ("council", "Whole council"),
+        ("locality:North", "Locality: North"),
+        ("locality:South", "Locality: South"),
+        ("team:North A", "Team: North A"),
+        ("team:North B", "Team: North B"),
+        ("team:South A", "Team: South A"),
+    ]
+    response = client.post("/reports/build", data={"month": MONTH, "scope": "team:North B"})
+    version = db.session.scalar(select(ReportVersion))
+    assert response.status_code == 302 and version.scope == "team:North B"
