@@ -6,7 +6,7 @@ and a submitted audit per completed assignment with section grades, compliance a
 suggested grade (the real grading rules) and the auditor's overall grade. The grade mix is the
 one councils report: mostly Requires improvement, some Good, few Outstanding or Inadequate; teams
 differ; a few auditors are systematically generous; practice improves slowly over the year. In the
-latest month some audits are late and some still outstanding.
+latest month some audits are late and some not yet completed.
 
 Moderated grades are left unset: moderation's own demo seeder moderates a share of these audits.
 Everything is bulk-inserted and comes from the caller's seeded generator.
