@@ -1,7 +1,7 @@
 """The demo council's twelve months of history: believable, consistent, deterministic."""
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -15,14 +15,18 @@ from qa_app.models import (
     AuditCycle,
     AuditSectionGrade,
     Case,
+    Notification,
     SampleItem,
     User,
 )
+from qa_app.services.actions.chase import reached_rungs, run_chase
+from qa_app.services.moderation import reminders as moderation_reminders
 from qa_app.services.sampling.cycles import cycle_view
 from qa_app.services.sampling.draw import stored_frame
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 9, 0)
+ONE_DAY = timedelta(days=1)
 
 
 def _seed(seed=11, cases=1200):
@@ -133,3 +137,24 @@ def test_every_past_cycle_of_a_fresh_demo_passes_its_own_check(app_ctx):
         assert sum(s["sample"] for s in cycle.strata) == view.counts["random"] > 0
     # Later months exclude the cases sampled in the months before.
     assert cycles[0].excluded_audited == 0 and cycles[-1].excluded_audited > 0
+
+
+def test_the_first_reminder_runs_after_a_fresh_demo_send_only_todays(app_ctx):
+    """The history's open actions come with the reminders the daily chase would have sent up
+    to yesterday, so the worker's first run does not send a year's backlog at once."""
+    _seed(seed=3, cases=400)
+    open_actions = db.session.scalars(
+        select(Action).where(Action.status.in_(("open", "in_progress", "reopened")))
+    ).all()
+    overdue_long_ago = [a for a in open_actions if a.due_on < TODAY - timedelta(days=60)]
+    assert overdue_long_ago  # the history does leave actions overdue at every rung
+    due_today = sum(
+        len(set(reached_rungs(a.due_on, TODAY)) - set(reached_rungs(a.due_on, TODAY - ONE_DAY)))
+        for a in open_actions
+    )
+    result = run_chase(TODAY, now=NOW, base_url="http://x")
+    # At most two people per rung (the DCS and the PSW share the top one).
+    assert sum(result.sent.values()) <= 2 * due_today
+    assert moderation_reminders.chase(TODAY, now=NOW, base_url="http://x") < 10
+    db.session.flush()
+    assert db.session.scalar(select(func.count(Notification.id))) <= 2 * due_today + 20
