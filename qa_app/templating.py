@@ -8,7 +8,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from qa_app.models.vocab import COHORTS, GRADES, ROLES, SERVICES
-from qa_app.navigation import navigation_for
+from qa_app.navigation import navigation_for, sub_navigation_for
 from qa_app.permissions import can
 
 
@@ -73,6 +73,7 @@ def register_template_helpers(app: Flask) -> None:
             "service_name": app.config["SERVICE_NAME"],
             "council_name": app.config["COUNCIL_NAME"],
             "nav_items": navigation_for(current_user) if current_user.is_authenticated else [],
+            "sub_nav": sub_navigation_for(current_user) if current_user.is_authenticated else None,
             "can": lambda permission: can(current_user, permission),
             "COHORTS": COHORTS,
             "ROLES": ROLES,

@@ -12,7 +12,8 @@ from tests.support.browser import axe_violations, screenshot, sign_in, sign_out
 def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):
     month = f"{local_today():%Y-%m}"
     sign_in(page, live_server.url, "qa.admin@demo.casefile.test")
-    page.get_by_role("link", name="Sampling").click()
+    page.get_by_role("link", name="Audits", exact=True).click()
+    page.get_by_test_id("sub-navigation").get_by_role("link", name="Sampling").click()
     expect(page.get_by_label("Month")).to_have_value(month)
     assert axe_violations(page) == []
     page.get_by_label("Seed").fill("2026")
@@ -41,7 +42,8 @@ def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):
         db.session.remove()
     sign_in(page, live_server.url, email)
     expect(page.get_by_test_id("notifications-link")).to_contain_text("1")
-    page.get_by_role("link", name="My audits", exact=True).click()
+    page.get_by_role("link", name="Audits", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My audits")
     expect(page.locator("[data-testid=my-audits]")).to_contain_text(child_id)
     assert axe_violations(page) == []
     screenshot(page, "my-audits")
