@@ -86,7 +86,7 @@ def test_each_role_has_a_short_header_and_reaches_every_page_it_may_use(
     assert not missing, f"{role}: not in the header or a sub-navigation: {sorted(missing)}"
     one_click = set()
     for path in reachable:
-        if path.startswith("/") and path in {p for p in in_navigation.values()}:
+        if path.startswith("/") and path in set(in_navigation.values()):
             one_click |= _links(section_pages.get(path) or client.get(path).get_data(as_text=True))
     far = {e for e, path in pages.items() if e in ONE_CLICK_AWAY and path not in one_click}
     assert not far, f"{role}: more than one click from the navigation: {sorted(far)}"
