@@ -33,6 +33,9 @@ class NavItem:
     # Other endpoints (or whole blueprints) whose pages belong to this item, e.g. a cycle's
     # page under Sampling: the item is marked current there.
     current_on: tuple[str, ...] = ()
+    # The section's name in the header when this is the user's only page in it (default: the
+    # item's own label).
+    alone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ SECTIONS: tuple[NavSection, ...] = (
                 "moderation.queue",
                 "moderation.moderate",
                 ("moderation.moderate",),
+                alone="Moderation",
             ),
             NavItem("Tier 3 reviews", "tier3.index", "tier3.review", ("tier3",)),
             NavItem("Disputes", "moderation.disputes", "moderation.decide", ("moderation.decide",)),
@@ -89,7 +93,9 @@ SECTIONS: tuple[NavSection, ...] = (
     NavSection(
         "Reports",
         (
-            NavItem("Monthly reports", "reports.index", "reports.view", ("reports.show",)),
+            NavItem(
+                "Monthly reports", "reports.index", "reports.view", ("reports.show",), "Reports"
+            ),
             NavItem("Grade trends", "reports.dashboard", "dashboards.view"),
         ),
         ("reports",),
@@ -140,7 +146,7 @@ def navigation_for(user) -> list[dict]:
         {
             # A section with one page for this user is named after that page (a social
             # worker's Audits section holds only the toolkits: "Toolkits" says what is there).
-            "text": section.label if len(items) > 1 else items[0].label,
+            "text": section.label if len(items) > 1 else (items[0].alone or items[0].label),
             "href": url_for(items[0].endpoint),
             "active": section == current,
             "current": request.endpoint == items[0].endpoint,

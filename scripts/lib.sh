@@ -37,9 +37,15 @@ ensure_venv() {
 # On a terminal one status line is rewritten in place; otherwise (CI, a log) a line at most
 # every 5 seconds. Each step (collecting, installing, done) gets its own line.
 pip_progress() {
-  local start=$SECONDS collected=0 shown=-5 line name tty=0
+  local start=$SECONDS collected=0 shown=-5 line name tty=0 open=0
   [ -t 2 ] && tty=1
+  _pip_step() {  # a line of its own, after any status line being rewritten
+    [ "$open" = 1 ] && printf '\n' >&2
+    open=0
+    printf '  [%3ds] %s\n' $((SECONDS - start)) "$1" >&2
+  }
   while IFS= read -r line; do
+    line=${line#"${line%%[![:space:]]*}"}  # pip indents sub-steps
     case $line in
       "Collecting "*)
         collected=$((collected + 1))
@@ -47,21 +53,25 @@ pip_progress() {
         name=${name%% *}
         if [ "$tty" = 1 ]; then
           printf '\r\033[K  [%3ds] collecting packages: %d (%s)' $((SECONDS - start)) "$collected" "$name" >&2
+          open=1
         elif ((SECONDS - shown >= 5)); then
           shown=$SECONDS
-          printf '  [%3ds] collecting packages: %d so far (%s)\n' $((SECONDS - start)) "$collected" "$name" >&2
+          _pip_step "collecting packages: $collected so far ($name)"
         fi
         ;;
+      *": started")  # e.g. "Building editable for casefile-qa (pyproject.toml): started"
+        _pip_step "${line%: started}"
+        ;;
       "Installing collected packages:"*)
-        [ "$tty" = 1 ] && printf '\n' >&2
         name=${line#Installing collected packages: }
-        printf '  [%3ds] installing %d packages\n' $((SECONDS - start)) "$(tr ',' '\n' <<<"$name" | grep -c .)" >&2
+        _pip_step "installing $(tr ',' '\n' <<<"$name" | grep -c .) packages"
         ;;
       "Successfully installed"*)
-        printf '  [%3ds] done\n' $((SECONDS - start)) >&2
+        _pip_step "done"
         ;;
     esac
   done
+  [ "$open" = 1 ] && printf '\n' >&2
   return 0
 }
 

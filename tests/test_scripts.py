@@ -10,6 +10,9 @@ Collecting flask==3.1.0 (from casefile-qa==0.1)
   Downloading flask-3.1.0-py3-none-any.whl (102 kB)
 Collecting rq==3.0.0 (from casefile-qa==0.1)
   Downloading rq-3.0.0-py3-none-any.whl (110 kB)
+Building wheels for collected packages: casefile-qa
+  Building editable for casefile-qa (pyproject.toml): started
+  Building editable for casefile-qa (pyproject.toml): finished with status 'done'
 Installing collected packages: rq, flask, casefile-qa
 Successfully installed casefile-qa-0.1 flask-3.1.0 rq-3.0.0
 """
@@ -35,6 +38,7 @@ def test_ensure_venv_shows_pips_progress_with_elapsed_time(tmp_path):
     progress = [line for line in lines if re.match(r"\[\s*\d+s\] ", line)]
     assert [re.sub(r"^\[\s*\d+s\] ", "", line) for line in progress] == [
         "collecting packages: 1 so far (flask==3.1.0)",
+        "Building editable for casefile-qa (pyproject.toml)",
         "installing 3 packages",
         "done",
     ]

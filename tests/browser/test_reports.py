@@ -37,7 +37,7 @@ def test_head_of_service_explores_grade_trends(page, live_server):
     assert axe_violations(page) == []
     screenshot(page, "grade-trends")
     page.get_by_label("Random sample only").check()
-    page.get_by_label("Cohort").select_option("cla")
+    page.get_by_label("Cohort", exact=True).select_option("cla")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_label("Cohort")).to_have_value("cla")
+    expect(page.get_by_label("Cohort", exact=True)).to_have_value("cla")
     expect(page.locator("[data-table=by_cohort]")).to_contain_text("Child in our care")

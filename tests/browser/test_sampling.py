@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from qa_app.clock import local_today
 from qa_app.extensions import db
-from qa_app.models import Assignment, User
+from qa_app.models import Assignment, AuditCycle, SampleItem, User
 from tests.support.browser import axe_violations, screenshot, sign_in, sign_out
 
 
@@ -33,7 +33,10 @@ def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):
         email, child_id = db.session.execute(
             select(User.email, Assignment.id)
             .join(Assignment, Assignment.auditor_id == User.id)
-            .where(Assignment.tier == 2)
+            .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
+            .join(AuditCycle, AuditCycle.id == SampleItem.cycle_id)
+            # An audit of the month just published (the demo's history has earlier ones).
+            .where(Assignment.tier == 2, AuditCycle.month == month)
             .order_by(User.email == "ap@demo.casefile.test", Assignment.id)
             .limit(1)
         ).one()
