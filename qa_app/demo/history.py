@@ -133,7 +133,9 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     # case sampled in the last REAUDIT_MONTHS (the real rule is 12): otherwise the sample would
     # dwindle month by month.
     last_sampled: dict[int, int] = {}
-    drawn: list[tuple[list[FrameRow], SamplePlan, list[tuple[int, str]]]] = []
+    # Per month: the stored frame (encoded at once: twelve frames of a large council are
+    # millions of rows), the plan, and the cases chosen with how.
+    drawn: list[tuple[tuple[bytes, str], SamplePlan, list[tuple[int, str]]]] = []
     case_by_id = {c.id: c for c in cases}
     for index, (year, month) in enumerate(periods):
         reference = date(year, month, 1)
@@ -154,7 +156,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
         selections = [(c, "random") for c in plan.selected] + [(c, "thematic") for c in thematic]
         for case_id, _selection in selections:
             last_sampled[case_id] = index
-        drawn.append((frame, plan, selections))
+        drawn.append((encode_frame(frame), plan, selections))
 
     cycle_rows = [
         {
@@ -194,10 +196,9 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     for index, (year, month) in enumerate(periods):
         reference = date(year, month, 1)
         cycle_id = cycle_ids[f"{year:04d}-{month:02d}"]
-        frame, _plan, selections = drawn[index]
-        data, digest = encode_frame(frame)
+        (data, digest), plan, selections = drawn[index]
         db.session.add(
-            CycleFrame(cycle_id=cycle_id, case_count=len(frame), digest=digest, data=data)
+            CycleFrame(cycle_id=cycle_id, case_count=plan.frame, digest=digest, data=data)
         )
         theme = THEMES[index % len(THEMES)]
         for case_id, selection in selections:
