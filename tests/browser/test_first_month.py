@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from qa_app.clock import local_today
 from qa_app.extensions import db
-from qa_app.models import Assignment, Audit, AuditCycle, SampleItem
-from qa_app.services.platform.calendar import working_days_after
+from qa_app.models import Assignment, Audit, AuditCycle, Case, SampleItem, User
+from qa_app.services.platform.calendar import last_working_day, working_days_after
 from tests.support.browser import SCREENSHOTS, axe_violations, screenshot, sign_in
 
 PHONE = {"width": 390, "height": 844}
@@ -31,8 +31,27 @@ def overdue(live_server):
             earlier.where(Assignment.status.in_(("assigned", "in_progress")))
         )
         if assignment is None:
-            assignment = db.session.scalar(earlier.where(~Assignment.audit.has()))
-            assignment.status, assignment.completed_on = "assigned", None
+            cycle = db.session.scalar(
+                select(AuditCycle)
+                .where(AuditCycle.month < f"{today:%Y-%m}")
+                .order_by(AuditCycle.month.desc())
+            )
+            sampled = select(SampleItem.case_id).where(SampleItem.cycle_id == cycle.id)
+            case = db.session.scalar(
+                select(Case).where(Case.closed_on.is_(None), Case.id.not_in(sampled)).limit(1)
+            )
+            auditor = db.session.scalar(select(User).where(User.email == "ap@demo.casefile.test"))
+            item = SampleItem(
+                cycle=cycle, case_id=case.id, team_id=case.team_id, cohort=case.cohort
+            )
+            assignment = Assignment(
+                item=item,
+                auditor=auditor,
+                due_on=last_working_day(cycle.reference_date.year, cycle.reference_date.month),
+                status="assigned",
+            )
+            db.session.add(assignment)
+            db.session.flush()
         # Their audit to work on at 390 px: started, so the task list and pages exist.
         assignment.status = "in_progress"
         submitted = db.session.scalar(
