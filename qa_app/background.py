@@ -194,6 +194,54 @@ def queue_lengths() -> dict[str, int]:
     return {name: get_queue(name).count for name in current_app.config["RQ_QUEUES"]}
 
 
+# What a queued job is, from its fixed job id (see the enqueue_* helpers above), so the page can
+# sum thousands of queued jobs without loading each one.
+JOB_KINDS = (
+    ("email-", "Send an email"),
+    ("task-", "Run a background task"),
+    ("report-", "Build a report"),
+    ("periodic-", "Periodic job"),
+)
+
+
+def job_kind(job_id: str) -> str:
+    """What a job is, from its id: "periodic-action-chase-2026-11-25" -> "Periodic job:
+    action-chase"."""
+    for prefix, label in JOB_KINDS:
+        if job_id.startswith(prefix):
+            if prefix == "periodic-":
+                name = job_id.removeprefix(prefix).rsplit("-", 1)[0]
+                # Period keys hold dashes too (2026-11-25, 2026-11): drop them from the name.
+                while name and name.rsplit("-", 1)[-1].isdigit():
+                    name = name.rsplit("-", 1)[0]
+                return f"{label}: {name}"
+            return label
+    return "Other job"
+
+
+def queue_overview() -> list[dict]:
+    """Each queue's work: waiting, running, scheduled (waiting to be retried or run later) and
+    failed, with what the waiting jobs are. Raises RedisError when Redis is down."""
+    overview = []
+    for name in current_app.config["RQ_QUEUES"]:
+        queue = get_queue(name)
+        waiting: dict[str, int] = {}
+        for job_id in queue.get_job_ids():
+            kind = job_kind(job_id)
+            waiting[kind] = waiting.get(kind, 0) + 1
+        overview.append(
+            {
+                "name": name,
+                "waiting": sum(waiting.values()),
+                "running": queue.started_job_registry.count,
+                "scheduled": queue.scheduled_job_registry.count,
+                "failed": queue.failed_job_registry.count,
+                "kinds": sorted(waiting.items(), key=lambda kv: (-kv[1], kv[0])),
+            }
+        )
+    return overview
+
+
 def release_period(name: str, period_key: str) -> None:
     """Undo a claim whose job could not be enqueued, so the next tick tries again."""
     with suppress(RedisError):

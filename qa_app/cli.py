@@ -5,6 +5,9 @@
 thin door into qa_app.services and commits at its end.
 """
 
+import os
+import sys
+
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
@@ -36,9 +39,23 @@ def register_cli(app: Flask) -> None:
 
 
 def _create_app() -> Flask:
-    from qa_app import create_app  # noqa: PLC0415
+    from qa_app import ConfigError, create_app  # noqa: PLC0415
 
-    return create_app()
+    try:
+        return create_app()
+    except ConfigError as exc:
+        # A setting left unset is not a bug in the service: say what to set, in one line.
+        click.echo(f"qa: {exc}. {_config_hint()}", err=True)
+        sys.exit(2)
+
+
+def _config_hint() -> str:
+    if not os.environ.get("QA_CONFIG"):
+        return (
+            "QA_CONFIG is not set, so the production settings apply: for a local copy run "
+            "`export QA_CONFIG=development`; in production set QA_SECRET_KEY and QA_DATABASE_URL."
+        )
+    return f"Set it in the environment (QA_CONFIG is {os.environ['QA_CONFIG']!r})."
 
 
 @click.group(cls=FlaskGroup, create_app=_create_app, add_version_option=False, load_dotenv=False)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
 from qa_app.models.vocab import COHORTS, GRADES, ROLES, SERVICES
-from qa_app.navigation import navigation_for
+from qa_app.navigation import navigation_for, sub_navigation_for
 from qa_app.permissions import can
 
 
@@ -43,6 +43,14 @@ def uk_time(value: datetime | None) -> str:
     return f"{local:%H:%M}"
 
 
+def month_name(month: str) -> str:
+    """A cycle's month "2026-10" in words: "October 2026"."""
+    try:
+        return f"{date.fromisoformat(f'{month}-01'):%B %Y}"
+    except (TypeError, ValueError):
+        return month
+
+
 def number(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
@@ -53,6 +61,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(uk_date)
     app.add_template_filter(uk_time)
     app.add_template_filter(number)
+    app.add_template_filter(month_name)
     app.add_template_filter(lambda key: COHORTS.get(key, key or "Not known"), "cohort_label")
     app.add_template_filter(lambda key: ROLES.get(key, key), "role_label")
     app.add_template_filter(lambda key: SERVICES.get(key, key or "Not set"), "service_label")
@@ -64,6 +73,7 @@ def register_template_helpers(app: Flask) -> None:
             "service_name": app.config["SERVICE_NAME"],
             "council_name": app.config["COUNCIL_NAME"],
             "nav_items": navigation_for(current_user) if current_user.is_authenticated else [],
+            "sub_nav": sub_navigation_for(current_user) if current_user.is_authenticated else None,
             "can": lambda permission: can(current_user, permission),
             "COHORTS": COHORTS,
             "ROLES": ROLES,

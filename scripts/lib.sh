@@ -23,11 +23,56 @@ ensure_venv() {
   local stamp="$VENV/.installed" want
   want=$(cat "$ROOT/pyproject.toml" "$ROOT/requirements.lock" 2>/dev/null | sha256sum | cut -d' ' -f1)
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    log "Installing Python packages (pinned in requirements.lock)"
-    "$PY" -m pip install --quiet --disable-pip-version-check -c "$ROOT/requirements.lock" -e "$ROOT[dev]" \
-      2> >(grep -v "^WARNING: Location" >&2) || die "pip install failed"
+    log "Installing Python packages (pinned in requirements.lock; about a minute the first time)"
+    # pip's own output, summarised by pip_progress: not a silent minute, nor 300 lines.
+    ( set -o pipefail
+      "$PY" -m pip install --progress-bar off --disable-pip-version-check \
+        -c "$ROOT/requirements.lock" -e "$ROOT[dev]" \
+        2> >(grep -v "^WARNING: Location" >&2) | pip_progress ) || die "pip install failed"
     echo "$want" > "$stamp"
   fi
+}
+
+# pip_progress: read pip's output and show where it is, with the seconds since it started.
+# On a terminal one status line is rewritten in place; otherwise (CI, a log) a line at most
+# every 5 seconds. Each step (collecting, installing, done) gets its own line.
+pip_progress() {
+  local start=$SECONDS collected=0 shown=-5 line name tty=0 open=0
+  [ -t 2 ] && tty=1
+  _pip_step() {  # a line of its own, after any status line being rewritten
+    [ "$open" = 1 ] && printf '\n' >&2
+    open=0
+    printf '  [%3ds] %s\n' $((SECONDS - start)) "$1" >&2
+  }
+  while IFS= read -r line; do
+    line=${line#"${line%%[![:space:]]*}"}  # pip indents sub-steps
+    case $line in
+      "Collecting "*)
+        collected=$((collected + 1))
+        name=${line#Collecting }
+        name=${name%% *}
+        if [ "$tty" = 1 ]; then
+          printf '\r\033[K  [%3ds] collecting packages: %d (%s)' $((SECONDS - start)) "$collected" "$name" >&2
+          open=1
+        elif ((SECONDS - shown >= 5)); then
+          shown=$SECONDS
+          _pip_step "collecting packages: $collected so far ($name)"
+        fi
+        ;;
+      *": started")  # e.g. "Building editable for casefile-qa (pyproject.toml): started"
+        _pip_step "${line%: started}"
+        ;;
+      "Installing collected packages:"*)
+        name=${line#Installing collected packages: }
+        _pip_step "installing $(tr ',' '\n' <<<"$name" | grep -c .) packages"
+        ;;
+      "Successfully installed"*)
+        _pip_step "done"
+        ;;
+    esac
+  done
+  [ "$open" = 1 ] && printf '\n' >&2
+  return 0
 }
 
 # A TCP port nobody listens on (asks the kernel for one).

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from faker import Faker
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from qa_app import models
 from qa_app.bulk import bulk_load, indexes_built_after
@@ -201,9 +201,18 @@ def build_last_months_report(*, today: date, now: datetime) -> ReportVersion | N
 
 
 def wipe_all_data() -> None:
-    """Delete every row of every table (schema kept): for `qa demo seed --reset` only."""
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    """Delete every row of every table (schema kept): for `qa demo seed --reset` only.
+
+    Ids start again from 1, as in a new database: the sample's lottery numbers come from case
+    ids, so a seed gives the same council and history after a reset as on a fresh database.
+    """
+    if db.session.connection().dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        # SQLite gives an emptied table's next row id 1 (no AUTOINCREMENT tables here).
+        for table in reversed(db.metadata.sorted_tables):
+            db.session.execute(table.delete())
     db.session.flush()
 
 

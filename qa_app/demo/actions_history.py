@@ -122,7 +122,15 @@ def seed_action_history(*, today: date, rng: Random) -> dict:
     )
     actions: list[dict] = []
     events: list[dict] = []
+    # The audit history (demo/history.py) raised actions of its own: without the reminders
+    # already sent for them, the first chase after the seed would send a year's backlog at once.
     reminders: list[dict] = []
+    for earlier_id, due in db.session.execute(
+        select(Action.id, Action.due_on).where(Action.status.in_(OPEN_STATUSES)).order_by(Action.id)
+    ):
+        for rung_row in _sent_reminders(earlier_id, due, yesterday):
+            reminders.append({"id": reminder_id, **rung_row})
+            reminder_id += 1
     for audit in audits:
         raised = audit.submitted_at
         if raised.date() > today:

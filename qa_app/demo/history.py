@@ -1,18 +1,18 @@
 """Twelve months of audit history for the demo council, so reports and trends have something true.
 
-For each past month: an audit cycle (random sample of about 10% of the cases open on the 1st, a
-few thematic cases added by hand), every case given to a tier 2 auditor outside the case's team,
+For each past month: an audit cycle (a random sample drawn by the service's own rules from the
+cases open on the 1st, its frame stored so the cycle's check passes; a few thematic cases added
+by hand), every case given to a tier 2 auditor outside the case's team,
 and a submitted audit per completed assignment with section grades, compliance answers, the
 suggested grade (the real grading rules) and the auditor's overall grade. The grade mix is the
 one councils report: mostly Requires improvement, some Good, few Outstanding or Inadequate; teams
 differ; a few auditors are systematically generous; practice improves slowly over the year. In the
-latest month some audits are late and some still outstanding.
+latest month some audits are late and some not yet completed.
 
 Moderated grades are left unset: moderation's own demo seeder moderates a share of these audits.
 Everything is bulk-inserted and comes from the caller's seeded generator.
 """
 
-import math
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import accumulate
@@ -31,15 +31,24 @@ from qa_app.models import (
     AuditCycle,
     AuditSectionGrade,
     Case,
+    CycleFrame,
     SampleItem,
     User,
     UserRole,
 )
 from qa_app.models.vocab import COHORTS, TIER2_ROLES
 from qa_app.services.platform.calendar import add_working_days, last_working_day
+from qa_app.services.sampling.draw import (
+    AUDITED,
+    ELIGIBLE,
+    FrameRow,
+    SamplePlan,
+    encode_frame,
+    plan_sample,
+)
 from qa_app.services.toolkits.store import toolkit_for_cohort
 
-SAMPLE_RATE = 0.10
+SAMPLE_RATE_BP = 1000  # 10%, as the service's default
 REAUDIT_MONTHS = 6
 THEMATIC_SHARE = 0.03
 LATE_SHARE = 0.08
@@ -116,18 +125,51 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     cohort_effect = {"cp": 0.08, "cla": -0.05, "care_leaver": 0.05, "assessment": -0.04}
 
     periods = _months_before(today, months)
+    seeds = [rng.randrange(2**31) for _ in periods]
+
+    # Each month is drawn by the service's own rules (draw.plan_sample) from a frame of the cases
+    # open on the 1st, and that frame is stored, so each cycle's check (draw.verify_cycle)
+    # passes. The demo caseload does not turn over as a real one does, so its frames exclude a
+    # case sampled in the last REAUDIT_MONTHS (the real rule is 12): otherwise the sample would
+    # dwindle month by month.
+    last_sampled: dict[int, int] = {}
+    # Per month: the stored frame (encoded at once: twelve frames of a large council are
+    # millions of rows), the plan, and the cases chosen with how.
+    drawn: list[tuple[tuple[bytes, str], SamplePlan, list[tuple[int, str]]]] = []
+    case_by_id = {c.id: c for c in cases}
+    for index, (year, month) in enumerate(periods):
+        reference = date(year, month, 1)
+        frame = [
+            FrameRow(
+                c.id,
+                c.team_id,
+                c.cohort,
+                AUDITED if last_sampled.get(c.id, -99) >= index - REAUDIT_MONTHS else ELIGIBLE,
+            )
+            for c in cases
+            if (c.opened_on or date.min) <= reference
+        ]
+        plan = plan_sample(frame, seed=seeds[index], rate_bp=SAMPLE_RATE_BP)
+        chosen = set(plan.selected)
+        rest = [r.case_id for r in frame if r.exclusion == ELIGIBLE and r.case_id not in chosen]
+        thematic = rng.sample(rest, min(len(rest), max(1, round(THEMATIC_SHARE * len(chosen)))))
+        selections = [(c, "random") for c in plan.selected] + [(c, "thematic") for c in thematic]
+        for case_id, _selection in selections:
+            last_sampled[case_id] = index
+        drawn.append((encode_frame(frame), plan, selections))
+
     cycle_rows = [
         {
             "month": f"{y:04d}-{m:02d}",
             "reference_date": date(y, m, 1),
-            "rate_bp": 1000,
-            "seed": rng.randrange(2**31),
+            "rate_bp": SAMPLE_RATE_BP,
+            "seed": seeds[i],
             "status": "published" if i == len(periods) - 1 else "closed",
-            "frame_count": 0,
-            "eligible_count": 0,
-            "excluded_audited": 0,
-            "excluded_in_cycle": 0,
-            "strata": [],
+            "frame_count": drawn[i][1].frame,
+            "eligible_count": drawn[i][1].eligible,
+            "excluded_audited": drawn[i][1].excluded_audited,
+            "excluded_in_cycle": drawn[i][1].excluded_in_cycle,
+            "strata": [s.as_dict() for s in drawn[i][1].strata],
             "draws": 1,
             "drawn_at": datetime.combine(date(y, m, 1), time(7)),
             "drawn_by_id": None,
@@ -149,26 +191,17 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
         ).all()
     )
 
-    # Sample: 10% of the cases open on the 1st. The demo caseload does not turn over as a real
-    # one does, so a case may be sampled again after REAUDIT_MONTHS (the real rule is 12).
-    last_sampled: dict[int, int] = {}
     items: list[dict] = []
-    plan: dict[tuple[int, int], dict] = {}  # (cycle_id, case_id) -> facts for later rows
-    case_by_id = {c.id: c for c in cases}
-    opened = [(c.id, c.opened_on or date.min) for c in cases]
+    plan_by_item: dict[tuple[int, int], dict] = {}  # (cycle_id, case_id) -> facts for later rows
     for index, (year, month) in enumerate(periods):
         reference = date(year, month, 1)
         cycle_id = cycle_ids[f"{year:04d}-{month:02d}"]
-        frame = [case_id for case_id, opened_on in opened if opened_on <= reference]
-        eligible = [c for c in frame if last_sampled.get(c, -99) < index - REAUDIT_MONTHS]
-        chosen = rng.sample(eligible, min(math.ceil(SAMPLE_RATE * len(frame)), len(eligible)))
-        chosen_set = set(chosen)
-        rest = [c for c in eligible if c not in chosen_set]
-        thematic = rng.sample(rest, min(len(rest), max(1, round(THEMATIC_SHARE * len(chosen)))))
+        (data, digest), plan, selections = drawn[index]
+        db.session.add(
+            CycleFrame(cycle_id=cycle_id, case_count=plan.frame, digest=digest, data=data)
+        )
         theme = THEMES[index % len(THEMES)]
-        selections = [(c, "random") for c in chosen] + [(c, "thematic") for c in thematic]
         for case_id, selection in selections:
-            last_sampled[case_id] = index
             case = case_by_id[case_id]
             items.append(
                 {
@@ -183,7 +216,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
                     "unallocated_reason": None,
                 }
             )
-            plan[(cycle_id, case_id)] = {"index": index, "year": year, "month": month}
+            plan_by_item[(cycle_id, case_id)] = {"index": index, "year": year, "month": month}
     insert_rows(SampleItem.__table__, items)
     item_ids = db.session.execute(
         select(SampleItem.id, SampleItem.cycle_id, SampleItem.case_id).where(
@@ -196,7 +229,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     latest = len(periods) - 1
     month_due = [last_working_day(y, m) for y, m in periods]
     for item_id, cycle_id, case_id in sorted(map(tuple, item_ids)):
-        facts = plan[(cycle_id, case_id)]
+        facts = plan_by_item[(cycle_id, case_id)]
         case = case_by_id[case_id]
         auditor = rng.choices(auditors, cum_weights=cumulative)[0]
         while auditor_team[auditor] == case.team_id and len(auditors) > 1:
@@ -238,7 +271,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     )
 
     audits, audit_keys = audit_rows(
-        plan,
+        plan_by_item,
         case_by_id,
         kits,
         assignment_ids,

@@ -1,8 +1,13 @@
 """Forms for the monthly report: build a version, edit key messages, create an API token."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Regexp
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, Regexp, ValidationError
 
 from qa_app.forms.base import Form
 from qa_app.services.reports.versions import MAX_KEY_MESSAGES
@@ -18,12 +23,21 @@ class BuildForm(Form):
             Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", message="Enter the month as YYYY-MM, like 2026-10"),
         ],
     )
-    scope = StringField(
+    # Choices are the scopes the user may report on (scope.scope_choices), set by the view.
+    scope = SelectField(
         "Scope",
-        widget=GovTextInput(),
-        description="council, locality:NAME or team:NAME. Leave blank for your own scope.",
-        validators=[Length(max=220)],
+        widget=GovSelect(),
+        description="The whole council, one locality or one team.",
+        validate_choice=False,
     )
+
+    def validate_scope(self, field) -> None:
+        # Blank means the user's own scope (scripts and older forms post none).
+        if field.data and field.data not in {key for key, _label in field.choices or ()}:
+            raise ValidationError(
+                "Scope: choose the whole council, a locality or a team from the list"
+            )
+
     submit = SubmitField("Build a new version", widget=GovSubmitInput())
 
 

@@ -3,11 +3,12 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from qa_app.clock import utcnow
+from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.forms.sampling import DecisionForm, ExtensionForm
 from qa_app.models import Assignment, ExtensionRequest
 from qa_app.permissions import requires
+from qa_app.services.audits import due
 from qa_app.services.audits import form as audit_form
 from qa_app.services.sampling import extension_requests as extensions
 from qa_app.views import shown
@@ -18,13 +19,13 @@ bp = Blueprint("assignments", __name__, url_prefix="/assignments")
 @bp.route("/")
 @requires("assignments.mine")
 def index():
-    assignments = extensions.my_assignments(current_user)
+    mine = due.my_audits(current_user, today=local_today())
     html = render_template(
         "assignments/index.html",
-        assignments=assignments,
-        audits=audit_form.audits_for_assignments(assignments),
+        mine=mine,
+        audits=audit_form.audits_for_assignments([m.assignment for m in mine]),
     )
-    shown.cases_shown((a.item.case_id for a in assignments), "list_assignments")
+    shown.cases_shown((m.assignment.item.case_id for m in mine), "list_assignments")
     return html
 
 

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from qa_app import background
 from qa_app.clock import local_today, utcnow
@@ -28,6 +27,7 @@ from qa_app.services.platform.spc import VARIATION_SHORT
 from qa_app.services.reports import charts as report_charts
 from qa_app.services.reports import dashboard as report_dashboard
 from qa_app.services.reports import files as report_files
+from qa_app.services.reports import reading
 from qa_app.services.reports import versions as report_versions
 from qa_app.services.reports.figures import MIN_N, Filters
 from qa_app.services.reports.files import render_context
@@ -36,6 +36,7 @@ from qa_app.services.reports.scope import (
     ScopeError,
     parse_scope,
     previous_months,
+    scope_choices,
     scope_for_user,
     within,
 )
@@ -54,10 +55,9 @@ def month_short(month: str) -> str:
 
 
 def _visible(version_id: int) -> ReportVersion:
-    """The version if its scope lies within the user's, else 404."""
+    """The version if the user may read it (services/reports/reading.py), else 404."""
     version = db.session.get(ReportVersion, version_id)
-    mine = scope_for_user(current_user)
-    if version is None or not _within_key(mine, version.scope):
+    if version is None or not reading.may_read(current_user, version):
         abort(404)
     return version
 
@@ -65,35 +65,24 @@ def _visible(version_id: int) -> ReportVersion:
 @bp.route("/")
 @requires("reports.view")
 def index():
-    mine = scope_for_user(current_user)
-    versions = []
-    if mine is not None:
-        rows = db.session.scalars(
-            select(ReportVersion).order_by(
-                ReportVersion.month.desc(), ReportVersion.scope, ReportVersion.version.desc()
-            )
-        )
-        versions = [v for v in rows if _within_key(mine, v.scope)]
-    return render_template("reports/index.html", versions=versions, form=BuildForm())
+    return render_template(
+        "reports/index.html",
+        versions=reading.versions_for_reader(current_user),
+        preparing=reading.being_prepared(current_user, today=local_today()),
+        form=_build_form(),
+    )
 
 
-def _within_key(mine, key: str) -> bool:
-    """Whether a stored scope lies within *mine*; a scope whose team or locality has since been
-    renamed is visible to council-wide roles only."""
-    if mine is None:
-        return False
-    if mine.kind == "council":
-        return True
-    try:
-        return within(mine, parse_scope(key))
-    except ScopeError:
-        return False
+def _build_form() -> BuildForm:
+    form = BuildForm()
+    form.scope.choices = scope_choices(current_user)
+    return form
 
 
 @bp.route("/build", methods=["POST"])
 @requires("reports.build")
 def build():
-    form = BuildForm()
+    form = _build_form()
     if not form.validate_on_submit():
         for errors in form.errors.values():
             flash(errors[0], "error")
@@ -126,7 +115,11 @@ def show(version_id: int):
     return render_template(
         "reports/show.html",
         version=version,
-        older=report_versions.versions_for(version.month, version.scope),
+        older=[
+            v
+            for v in report_versions.versions_for(version.month, version.scope)
+            if reading.may_read(current_user, v)
+        ],
         form=form,
         can_publish=can(current_user, "reports.publish"),
         **context,
@@ -178,7 +171,8 @@ def download(version_id: int, kind: str):
     name = f"audit-report-{version.month}-{version.scope.replace(':', '-')}-v{version.version}"
     return Response(
         stored.content,
-        mimetype=stored.content_type,
+        # content_type, not mimetype: Flask would add a second "; charset=utf-8" to text/html.
+        content_type=stored.content_type,
         headers={"Content-Disposition": f'attachment; filename="{name}.{kind}"'},
     )
 

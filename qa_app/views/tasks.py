@@ -1,6 +1,7 @@
 """Background tasks and their progress (qa_admin)."""
 
 from flask import Blueprint, abort, jsonify, render_template
+from redis.exceptions import RedisError
 
 from qa_app import background
 from qa_app.extensions import db
@@ -15,8 +16,16 @@ bp = Blueprint("tasks", __name__, url_prefix="/tasks")
 @requires("tasks.view")
 def index():
     redis_ok, _ = background.redis_status()
+    try:
+        queues = background.queue_overview() if redis_ok else []
+    except RedisError:
+        redis_ok, queues = False, []
     return render_template(
-        "tasks/index.html", tasks=tasks.recent_tasks(), redis_ok=redis_ok, kinds=tasks.TASK_KINDS
+        "tasks/index.html",
+        tasks=tasks.recent_tasks(),
+        queues=queues,
+        redis_ok=redis_ok,
+        kinds=tasks.TASK_KINDS,
     )
 
 

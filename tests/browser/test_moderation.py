@@ -71,7 +71,8 @@ def test_blind_moderation_and_the_dashboard(page, live_server):
         db.session.remove()
 
     sign_in(page, live_server.url, "psw@demo.casefile.test")
-    page.get_by_role("link", name="Agreement").click()
+    page.get_by_role("link", name="Moderation", exact=True).click()
+    page.get_by_test_id("sub-navigation").get_by_role("link", name="Agreement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Moderation agreement")
     expect(page.locator("svg.qa-chart")).to_have_count(3)
     assert axe_violations(page) == []

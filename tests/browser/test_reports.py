@@ -10,7 +10,7 @@ from tests.support.browser import SCREENSHOTS, axe_violations, screenshot, sign_
 def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
     month = previous_month(local_today())
     sign_in(page, live_server.url, "psw@demo.casefile.test")
-    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_label("Month").fill(month)
     page.get_by_role("button", name="Build a new version").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Monthly audit report")
@@ -39,14 +39,15 @@ def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
 
 def test_head_of_service_explores_grade_trends(page, live_server):
     sign_in(page, live_server.url, "hos.north@demo.casefile.test")
-    page.get_by_role("link", name="Grade trends").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
+    page.get_by_test_id("sub-navigation").get_by_role("link", name="Grade trends").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Grade trends")
     expect(page.locator("[data-table=by_team]")).to_contain_text("North")
     expect(page.locator("[data-table=by_team]")).not_to_contain_text("East ")
     assert axe_violations(page) == []
     screenshot(page, "grade-trends")
     page.get_by_label("Random sample only").check()
-    page.get_by_label("Cohort").select_option("cla")
+    page.get_by_label("Cohort", exact=True).select_option("cla")
     page.get_by_role("button", name="Show").click()
-    expect(page.get_by_label("Cohort")).to_have_value("cla")
+    expect(page.get_by_label("Cohort", exact=True)).to_have_value("cla")
     expect(page.locator("[data-table=by_cohort]")).to_contain_text("Child in our care")

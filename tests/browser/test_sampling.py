@@ -5,14 +5,15 @@ from sqlalchemy import select
 
 from qa_app.clock import local_today
 from qa_app.extensions import db
-from qa_app.models import Assignment, User
+from qa_app.models import Assignment, AuditCycle, SampleItem, User
 from tests.support.browser import axe_violations, screenshot, sign_in, sign_out
 
 
 def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):
     month = f"{local_today():%Y-%m}"
     sign_in(page, live_server.url, "qa.admin@demo.casefile.test")
-    page.get_by_role("link", name="Sampling").click()
+    page.get_by_role("link", name="Audits", exact=True).click()
+    page.get_by_test_id("sub-navigation").get_by_role("link", name="Sampling").click()
     expect(page.get_by_label("Month")).to_have_value(month)
     assert axe_violations(page) == []
     page.get_by_label("Seed").fill("2026")
@@ -32,7 +33,10 @@ def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):
         email, child_id = db.session.execute(
             select(User.email, Assignment.id)
             .join(Assignment, Assignment.auditor_id == User.id)
-            .where(Assignment.tier == 2)
+            .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
+            .join(AuditCycle, AuditCycle.id == SampleItem.cycle_id)
+            # An audit of the month just published (the demo's history has earlier ones).
+            .where(Assignment.tier == 2, AuditCycle.month == month)
             .order_by(User.email == "ap@demo.casefile.test", Assignment.id)
             .limit(1)
         ).one()
@@ -41,7 +45,8 @@ def test_review_publish_and_the_auditor_sees_the_audit(page, live_server):
         db.session.remove()
     sign_in(page, live_server.url, email)
     expect(page.get_by_test_id("notifications-link")).to_contain_text("1")
-    page.get_by_role("link", name="My audits", exact=True).click()
+    page.get_by_role("link", name="Audits", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My audits")
     expect(page.locator("[data-testid=my-audits]")).to_contain_text(child_id)
     assert axe_violations(page) == []
     screenshot(page, "my-audits")

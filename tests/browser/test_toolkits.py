@@ -12,7 +12,8 @@ CIN_CP = next(p for p in SHIPPED if p.name == "cin_cp.yaml")
 
 def test_an_auditor_reads_a_toolkit_with_its_descriptors(page, live_server):
     sign_in(page, live_server.url, "tm.north@demo.casefile.test")
-    page.get_by_role("link", name="Toolkits").click()
+    page.get_by_role("link", name="Audits", exact=True).click()
+    page.get_by_test_id("sub-navigation").get_by_role("link", name="Toolkits").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit toolkits")
     assert axe_violations(page) == []
     page.get_by_role("link", name="Child in need and child protection", exact=True).click()

@@ -1,7 +1,12 @@
 """The `qa` command line."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
@@ -147,3 +152,19 @@ def test_demo_logins_lists_one_login_per_role(runner, app_ctx):
 def test_schedule_list_names_every_periodic_job(runner, app_ctx):
     output = runner.invoke(args=["schedule", "list"]).output
     assert "requeue-stranded-tasks: every 5 minutes" in output
+
+
+@pytest.mark.parametrize("args", [["--help"], ["demo", "logins"]])
+def test_qa_without_its_settings_says_what_to_set_in_one_line(args, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("QA_")}
+    env["QA_INSTANCE_PATH"] = str(tmp_path)
+    qa = Path(sys.executable).with_name("qa")
+    result = subprocess.run(
+        [str(qa), *args], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert lines[0].startswith("qa: QA_SECRET_KEY must be set in production.")
+    assert "export QA_CONFIG=development" in lines[0]

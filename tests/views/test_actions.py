@@ -157,7 +157,7 @@ def test_dashboard_counts_match_the_lists_and_filters(client, auth, app_ctx):
     psw, head, teams, made, done = _dashboard_world()
     auth.login(psw)
     page = client.get("/actions/dashboard").get_data(as_text=True)
-    assert "<strong>5</strong> outstanding, of which <strong>3</strong> overdue" in page
+    assert "<strong>5</strong> not yet completed, of which <strong>3</strong> overdue" in page
     for name in ("locality", "team", "owner", "priority", "age", "source"):
         assert sum(_counts(page, name)) == 5, name
     # Overdue first: the list starts with the three overdue actions, safeguarding first.
@@ -166,7 +166,7 @@ def test_dashboard_counts_match_the_lists_and_filters(client, auth, app_ctx):
     assert order == sorted(order)
     assert f'/actions/{done.id}"' not in listed
     filtered = client.get(f"/actions/dashboard?team={teams[0].id}&overdue=1").get_data(as_text=True)
-    assert "<strong>2</strong> outstanding" in filtered
+    assert "<strong>2</strong> not yet completed" in filtered
     assert sum(_counts(filtered, "priority")) == 2
     bad = client.get("/actions/dashboard?priority=urgent")
     assert bad.status_code == 400
@@ -176,7 +176,7 @@ def test_dashboard_counts_match_the_lists_and_filters(client, auth, app_ctx):
     # The head of service sees only their locality.
     auth.login(head)
     theirs = client.get("/actions/dashboard").get_data(as_text=True)
-    assert "<strong>3</strong> outstanding" in theirs
+    assert "<strong>3</strong> not yet completed" in theirs
 
 
 def test_dashboard_counts_are_cached_but_follow_every_change(client, auth, app_ctx):
@@ -186,7 +186,7 @@ def test_dashboard_counts_are_cached_but_follow_every_change(client, auth, app_c
     psw, head, teams, made, _done = _dashboard_world()
     auth.login(psw)
     page = client.get("/actions/dashboard").get_data(as_text=True)
-    assert "<strong>5</strong> outstanding" in page
+    assert "<strong>5</strong> not yet completed" in page
     assert redis_store.connection.keys("qa:actions-dashboard:*")  # the counts were cached
     # An action cancelled: the cached counts are not used again.
     action_lifecycle.cancel(
@@ -194,16 +194,16 @@ def test_dashboard_counts_are_cached_but_follow_every_change(client, auth, app_c
     )
     db.session.commit()
     page = client.get("/actions/dashboard").get_data(as_text=True)
-    assert "<strong>4</strong> outstanding, of which <strong>3</strong> overdue" in page
+    assert "<strong>4</strong> not yet completed, of which <strong>3</strong> overdue" in page
     assert sum(_counts(page, "priority")) == 4
     # A team moved to another locality: the head of service's counts follow it.
     auth.login(head)
-    assert "<strong>2</strong> outstanding" in client.get("/actions/dashboard").get_data(
+    assert "<strong>2</strong> not yet completed" in client.get("/actions/dashboard").get_data(
         as_text=True
     )
     teams[1].locality_id = teams[0].locality_id
     db.session.commit()
-    assert "<strong>4</strong> outstanding" in client.get("/actions/dashboard").get_data(
+    assert "<strong>4</strong> not yet completed" in client.get("/actions/dashboard").get_data(
         as_text=True
     )
 

@@ -1,7 +1,8 @@
 """The audit form end to end through the web: start, save, conflict, check, submit, read,
 reflect, reopen, safeguarding, PDF, scope and the access log."""
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -541,3 +542,26 @@ def test_any_page_submit_saves_or_is_refused_cleanly(client, auth, world, form):
         assert after.answers["sections"]["planning"]["evidence"] == form.get(
             "sections.planning.evidence", ""
         ).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+
+
+def test_a_submitted_audit_says_submitted_once(client, auth, world):
+    audit_id = submitted(client, auth, world)
+    text = page_text(client.get(f"/audits/{audit_id}"))
+    assert "Submitted Submitted" not in text
+    assert re.search(r"Submitted \d{1,2} \w+ \d{4} at [\d:apm]+ by Ada Auditor\.", text)
+
+
+def test_the_look_back_starts_no_earlier_than_the_case_opened(client, auth, world):
+    # The November cycle's reference date is 1 November 2026: twelve months back is 1 November
+    # 2025, six months back 1 May 2026.
+    audit_id = start(client, auth, world)
+    text = page_text(client.get(f"/audits/{audit_id}/tasks"))
+    assert "Look back from 1 November 2025 (judge on the period from 1 May 2026)" in text
+    world["case"].opened_on = date(2026, 8, 3)
+    db.session.commit()
+    text = page_text(client.get(f"/audits/{audit_id}/tasks"))
+    assert "Look back from 3 August 2026 (judge on the period from 3 August 2026)" in text
+    world["case"].opened_on = date(2026, 11, 1)
+    db.session.commit()
+    text = page_text(client.get(f"/audits/{audit_id}/tasks"))
+    assert "Look back from 1 November 2026 (judge on the period from 1 November 2026)" in text

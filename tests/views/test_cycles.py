@@ -189,3 +189,23 @@ def test_qa_sample_commands(runner, council):
     )
     refused = runner.invoke(args=["sample", "draw", "--month", "2026-11", "--redraw"])
     assert refused.exit_code == 2 and "cannot be redrawn" in refused.output
+
+
+def test_a_sample_that_fails_its_check_is_a_warning_that_says_what_to_do(client, auth, council):
+    auth.login(council["admin"])
+    client.post("/cycles/draw", data={"month": "2026-11", "seed": "5", "rate": "20%"})
+    page = client.get("/cycles/2026-11").get_data(as_text=True)
+    assert 'data-testid="verification-failed"' not in page
+    # Someone swaps a sampled case for another behind the service's back.
+    item = db.session.scalars(select(SampleItem).order_by(SampleItem.case_id)).first()
+    sampled = set(db.session.scalars(select(SampleItem.case_id)))
+    item.case_id = next(c for c in db.session.scalars(select(Case.id)) if c not in sampled)
+    db.session.commit()
+    page = client.get("/cycles/2026-11").get_data(as_text=True)
+    warning = page.split('data-testid="verification-failed"')[1].split("</div>")[0]
+    assert 'class="govuk-warning-text"' in warning
+    assert "Do not publish it: redraw it with a new seed" in page_text(warning)
+    client.post("/cycles/2026-11/redraw")
+    page = client.get("/cycles/2026-11").get_data(as_text=True)
+    assert 'data-testid="verification-failed"' not in page
+    assert "The random sample matches the stored frame and seed" in page_text(page)

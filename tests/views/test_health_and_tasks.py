@@ -39,3 +39,22 @@ def test_task_pages_show_status_progress_and_errors(client, auth, app_ctx):
     status = client.get(f"/tasks/{queued.id}/status").get_json()
     assert status == {"status": "queued", "percent": 0, "message": "", "finished": False}
     assert "Load the demo council" in page_text(client.get("/tasks/"))
+
+
+def test_background_tasks_shows_the_work_queued_for_the_worker(client, auth, app_ctx):
+    from rq import Queue  # noqa: PLC0415
+
+    from qa_app import background  # noqa: PLC0415
+
+    # Jobs waiting for a worker that has not started (the test app runs jobs inline).
+    queue = Queue("default", connection=background.connection(), is_async=True)
+    for message_id in (1, 2, 3):
+        queue.enqueue("workers.jobs.send_email", message_id, job_id=f"email-{message_id}")
+    queue.enqueue(
+        "workers.jobs.chase_actions", "2026-11-25", job_id="periodic-action-chase-2026-11-25"
+    )
+    auth.login(make_user("qa_admin"))
+    text = page_text(client.get("/tasks/"))
+    assert "No background tasks yet" not in text
+    assert "default 4 0 0 0 Send an email: 3 Periodic job: action-chase: 1" in text
+    assert "imports 0 0 0 0 Nothing" in text

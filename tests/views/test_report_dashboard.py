@@ -1,14 +1,18 @@
 """Dashboards show the report's own figures, live, within the user's scope."""
 
+import io
 import re
 
+import openpyxl
 import pytest
 from sqlalchemy import select
 
 from qa_app.clock import local_today
+from qa_app.services.reports.files import board_paper_html, xlsx_bytes
 from qa_app.services.reports.scope import COUNCIL, parse_scope
-from qa_app.services.reports.tables import report_data
+from qa_app.services.reports.tables import default_key_messages, report_data, report_tables
 from tests.support.factories import make_toolkit_version, make_user
+from tests.support.pages import page_text
 from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
@@ -138,3 +142,30 @@ def test_many_teams_show_the_first_rows_then_a_link_to_all(client, auth, world, 
     everything = client.get(link.replace("&amp;", "&")).get_data(as_text=True)
     assert team_rows(everything, "by_team") == ["North A", "North B", "South A"]
     assert "Showing the first" not in everything
+
+
+def test_outstanding_is_only_ever_a_grade(client, auth, world):
+    """Audits not yet done are "not yet completed", on the page, in the board paper, in the
+    workbook and in the draft key messages; "Outstanding" is left to the Ofsted grade."""
+    data = report_data(MONTH, COUNCIL, as_of=local_today())
+    head = data["headline"]
+    assert head["outstanding"] > 0
+    auth.login(make_user("psw"))
+    page = page_text(client.get(f"/reports/dashboard?to={MONTH}"))
+    assert f"Not yet completed {head['outstanding']} ({head['overdue']} overdue)" in page
+    messages = default_key_messages(data)
+    paper = page_text(
+        board_paper_html(data, key_messages=messages, version_number=1, status="draft")
+    )
+    assert f"Not yet completed {head['outstanding']} ({head['overdue']} overdue" in paper
+    assert f"{head['outstanding']} not yet completed" in messages
+    for text in (page, paper, messages):
+        assert not re.search(r"Outstanding \d+ \(\d+ overdue|\d+ outstanding\b", text)
+        assert "Outstanding" in text or text is messages  # the grade keeps its name
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(data)))
+    for table in report_tables(data):
+        labels = [c.label for c in table.columns]
+        if table.key.startswith("completion"):
+            assert "Not yet completed" in labels and "Outstanding" not in labels
+            header = [cell.value for cell in book[table.key[:31]][2]]
+            assert "Not yet completed" in header and "Outstanding" not in header

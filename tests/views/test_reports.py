@@ -1,6 +1,7 @@
 """The report workflow through the web: build, read, download, edit key messages, publish."""
 
 import io
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -10,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.models import ReportVersion, Team
+from qa_app.models import ReportFile, ReportVersion, Team
 from qa_app.models.reports import ReportImmutable
 from qa_app.services.reports import versions as report_versions
 from qa_app.services.reports.scope import parse_scope
 from qa_app.services.reports.tables import report_data, report_tables
-from tests.support.factories import make_toolkit_version, make_user
+from tests.support.factories import TeamFactory, make_toolkit_version, make_user
 from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
@@ -136,15 +137,60 @@ def _draft(scope_text):
     return version
 
 
-def test_heads_of_service_see_only_their_localitys_reports(client, auth, world):
+def _publish(version):
+    db.session.refresh(version)  # the ORM's guard reads the status it is changing from
+    version.status = "published"
+    version.published_at = datetime(2026, 11, 10, 9)
+    db.session.commit()
+
+
+@pytest.mark.clock("2026-11-05T10:00")
+def test_heads_of_service_hear_a_draft_is_being_prepared_then_read_it(client, auth, world):
     council = _draft("council")
-    north = _draft("locality:North")
+    south = _draft("locality:South")
     hos = make_user("head_of_service", locality=world.teams[0].locality)
     auth.login(hos)
+    # Drafts belong to the PSW and QA lead: the head of service is told when to expect it.
     assert client.get(f"/reports/{council.id}").status_code == 404
-    assert client.get(f"/reports/{north.id}").status_code == 200
     listing = client.get("/reports/").get_data(as_text=True)
-    assert f"/reports/{north.id}" in listing and f'/reports/{council.id}"' not in listing
+    assert "No report has been built yet" not in listing
+    assert f"/reports/{council.id}" not in listing
+    notice = " ".join(listing.split('data-testid="report-being-prepared">')[1].split())
+    # October's draft is built on 2 November (first working day); ten working days on.
+    assert notice.startswith(
+        "The report for October 2026 is being prepared. It will be published by 16 November 2026."
+    )
+    assert "South" not in listing  # another locality's report is not theirs to hear of
+
+    _publish(council)
+    _publish(south)
+    listing = client.get("/reports/").get_data(as_text=True)
+    assert 'data-testid="report-being-prepared"' not in listing
+    assert f"/reports/{council.id}" in listing and f"/reports/{south.id}" not in listing
+    assert client.get(f"/reports/{council.id}").status_code == 200
+    assert client.get(f"/reports/{south.id}").status_code == 404
+
+
+def test_report_builders_see_drafts_and_other_readers_only_published_ones(client, auth, world):
+    north = _draft("locality:North")
+    auth.login(make_user("psw"))
+    assert client.get(f"/reports/{north.id}").status_code == 200
+    auth.login(make_user("dcs"))
+    assert client.get(f"/reports/{north.id}").status_code == 404
+    auth.login(make_user("team_manager", team=world.teams[0]))
+    listing = client.get("/reports/").get_data(as_text=True)
+    assert "No report has been published yet" in listing  # the council report is not theirs
+
+
+def test_the_html_board_paper_has_one_charset(client, auth, world):
+    version = _draft("council")
+    db.session.add(
+        ReportFile(version=version, kind="html", content=b"<p>x</p>", size=8, sha256="0" * 64)
+    )
+    db.session.commit()
+    auth.login(make_user("psw"))
+    response = client.get(f"/reports/{version.id}/download/html")
+    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
 
 
 def test_the_scheduled_draft_is_built_once_per_month(app_ctx, world):
@@ -167,5 +213,29 @@ def test_bad_build_input_is_refused_with_a_message(client, auth, world):
     response = client.post(
         "/reports/build", data={"month": MONTH, "scope": "locality:Nowhere"}, follow_redirects=True
     )
-    assert "there is no locality called" in response.get_data(as_text=True)
+    assert "Scope: choose the whole council, a locality or a team" in response.get_data(
+        as_text=True
+    )
     assert db.session.scalars(select(ReportVersion)).all() == []
+
+
+def test_the_scope_is_chosen_from_the_scopes_the_user_may_report_on(client, auth, world):
+    TeamFactory(name="South Pending", locality=world.teams[2].locality, pending=True)
+    auth.login(make_user("psw"))
+    page = client.get("/reports/")
+    html = page.get_data(as_text=True)
+    select_html = html.split('<select class="govuk-select" id="scope" name="scope"')[1]
+    options = re.findall(
+        r'<option value="([^"]*)"[^>]*>([^<]*)</option>', select_html.split("</select>")[0]
+    )
+    assert options == [
+        ("council", "Whole council"),
+        ("locality:North", "Locality: North"),
+        ("locality:South", "Locality: South"),
+        ("team:North A", "Team: North A"),
+        ("team:North B", "Team: North B"),
+        ("team:South A", "Team: South A"),
+    ]
+    response = client.post("/reports/build", data={"month": MONTH, "scope": "team:North B"})
+    version = db.session.scalar(select(ReportVersion))
+    assert response.status_code == 302 and version.scope == "team:North B"

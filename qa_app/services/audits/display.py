@@ -52,9 +52,16 @@ def case_facts(audit: Audit) -> CaseFacts:
         as_of=as_of,
         due_on=audit.assignment.effective_due,
         month=item.cycle.month,
-        lookback_from=_months_before(reference, toolkit.lookback.months),
-        judged_from=_months_before(reference, toolkit.lookback.judged_on_months),
+        lookback_from=_since_opened(reference, toolkit.lookback.months, case.opened_on),
+        judged_from=_since_opened(reference, toolkit.lookback.judged_on_months, case.opened_on),
     )
+
+
+def _since_opened(reference: date, months: int, opened_on: date | None) -> date:
+    """*months* before *reference*, but never before the case opened: there is no record of
+    this case to read from before then."""
+    start = _months_before(reference, months)
+    return max(start, opened_on) if opened_on else start
 
 
 def _months_before(day: date, months: int) -> date:

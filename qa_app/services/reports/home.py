@@ -12,6 +12,7 @@ from qa_app.extensions import db
 from qa_app.models import Absence, BackgroundTask, Case, Import, Locality, Team, User, UserRole
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import PERMISSIONS, case_scope
+from qa_app.services.audits import due
 from qa_app.services.sampling import cycles
 from qa_app.services.sampling import extension_requests as extensions
 
@@ -227,7 +228,8 @@ def cases_on(panels: list[Panel]) -> list[int]:
 
 
 def audit_panels(user: User, today: date) -> list[Panel]:
-    """The sampling cycle (qa_admin) and this month's audits (auditors, extension deciders)."""
+    """The sampling cycle (qa_admin) and the audits still to do, overdue first (auditors,
+    extension deciders)."""
     panels = []
     if "qa_admin" in user.roles:
         cycle = cycles.latest_cycle()
@@ -238,9 +240,8 @@ def audit_panels(user: User, today: date) -> list[Panel]:
         len(extensions.waiting_for(user)) if user.roles & PERMISSIONS["extensions.decide"] else 0
     )
     if auditor or waiting:
-        month = f"{today:%Y-%m}"
-        mine = [a for a in extensions.my_assignments(user) if a.item.cycle.month == month]
-        panels.append(Panel("my_audits", {"assignments": mine, "waiting": waiting}))
+        mine = due.audits_to_do(user, today=today)
+        panels.append(Panel("my_audits", {"audits": mine, "waiting": waiting}))
     return panels
 
 

@@ -105,6 +105,23 @@ def scope_for_user(user: User) -> ReportScope | None:
     return None
 
 
+def scope_choices(user: User) -> list[tuple[str, str]]:
+    """(key, label) of every scope *user* may report on: theirs first, then its localities and
+    teams by name (confirmed teams only: a pending one is not yet part of the organisation)."""
+    mine = scope_for_user(user)
+    if mine is None:
+        return []
+    choices = [(mine.key, mine.label)]
+    if mine.kind == "council":
+        for name in db.session.scalars(select(Locality.name).order_by(Locality.name)):
+            choices.append((f"locality:{name}", f"Locality: {name}"))
+    if mine.kind in ("council", "locality"):
+        teams = select(Team.name).where(mine.team_condition(Team.id), Team.pending.is_(False))
+        for name in db.session.scalars(teams.order_by(Team.name)):
+            choices.append((f"team:{name}", f"Team: {name}"))
+    return choices
+
+
 def within(user_scope: ReportScope, wanted: ReportScope) -> bool:
     """Whether *wanted* lies inside *user_scope*."""
     if user_scope.kind == "council":

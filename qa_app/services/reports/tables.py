@@ -58,7 +58,7 @@ def report_data(
 ) -> dict:
     """Every figure of the monthly report for *month* and *scope*, with trends to *month*.
 
-    *as_of* is the day the report is built: outstanding audits past their due date and open
+    *as_of* is the day the report is built: audits not yet completed past their due date and open
     actions past theirs count as overdue on that day.
     """
     parse_month(month)
@@ -122,7 +122,7 @@ def default_key_messages(data: dict) -> str:
     lines = [
         f"{head['audits_completed']} of {head['audits_expected']} audits due in "
         f"{data['month_label']} were completed ({head['late']} late, "
-        f"{head['outstanding']} outstanding)."
+        f"{head['outstanding']} not yet completed)."
     ]
     if head["good_or_better_pct"] is not None:
         lines.append(
@@ -173,7 +173,8 @@ COMPLETION_COLUMNS = [
     Column("expected", "Expected"),
     Column("completed", "Completed"),
     Column("late", "Completed late"),
-    Column("outstanding", "Outstanding"),
+    # The key stays "outstanding" (frozen report data and the API); the words say what it is.
+    Column("outstanding", "Not yet completed"),
     Column("overdue", "Overdue"),
     Column("completed_pct", "% completed", "pct"),
 ]
