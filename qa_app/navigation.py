@@ -97,7 +97,7 @@ SECTIONS: tuple[NavSection, ...] = (
                 "Monthly reports", "reports.index", "reports.view", ("reports.show",), "Reports"
             ),
             NavItem("Grade trends", "reports.dashboard", "dashboards.view"),
-            NavItem("Thresholds", "thresholds.index", "thresholds.manage", ("thresholds",)),
+            NavItem("Thresholds", "thresholds.index", "thresholds.view", ("thresholds",)),
         ),
         ("reports", "thresholds"),
     ),

@@ -86,9 +86,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Read-only JSON of the report tables (BI tools), with the same scope as the pages.
     "api.read": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
     "api_tokens.manage": frozenset({"dcs", "psw", "qa_admin", "head_of_service", "team_manager"}),
-    # The board's thresholds hold no personal data: everyone may read the standard their work
-    # is measured against; the PSW and the QA lead change bands and comparators.
-    "thresholds.view": ALL_ROLES,
+    # The board's thresholds are read by those who see the performance figures they rate (the
+    # heads of service, team and senior managers, the DCS, PSW and QA lead); the PSW and the QA
+    # lead change bands and comparators.
+    "thresholds.view": frozenset(
+        {"dcs", "psw", "qa_admin", "head_of_service", "senior_manager", "team_manager"}
+    ),
     "thresholds.manage": frozenset({"psw", "qa_admin"}),
 }
 

@@ -32,6 +32,9 @@ MODERATORS = frozenset({"independent_auditor", "senior_manager", "head_of_servic
 DISPUTE_DECIDERS = frozenset({"head_of_service", "dcs"})
 TIER3 = frozenset({"head_of_service", "dcs"})
 THRESHOLD_EDITORS = frozenset({"psw", "qa_admin"})
+PERFORMANCE_READERS = frozenset(
+    {"dcs", "psw", "qa_admin", "head_of_service", "senior_manager", "team_manager"}
+)
 
 # endpoint -> (method, url template, who may use it). For scoped pages "who may use it" is the
 # roles that reach the page; SCOPED says which of them see the sample record.
@@ -150,8 +153,8 @@ MATRIX = {
     "reports.renew_token": ("POST", "/reports/tokens/{token}/renew", REPORT_READERS),
     "api.tables": ("GET", "/api/v1/reports/2026-10", REPORT_READERS),
     "api.table": ("GET", "/api/v1/reports/2026-10/compliance", REPORT_READERS),
-    "thresholds.index": ("GET", "/thresholds/", ALL),
-    "thresholds.detail": ("GET", "/thresholds/cp_seen_alone", ALL),
+    "thresholds.index": ("GET", "/thresholds/", PERFORMANCE_READERS),
+    "thresholds.detail": ("GET", "/thresholds/cp_seen_alone", PERFORMANCE_READERS),
     "thresholds.bands": ("GET", "/thresholds/cp_seen_alone/bands", THRESHOLD_EDITORS),
     "thresholds.add_comparator": (
         "GET",

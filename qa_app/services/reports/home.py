@@ -223,7 +223,7 @@ def cases_on(panels: list[Panel]) -> list[int]:
         if panel.kind in ("my_cases", "iro_cases"):
             ids += [case.id for case in panel.data]
         elif panel.kind == "my_audits":
-            ids += [a.item.case_id for a in panel.data["assignments"]]
+            ids += [m.assignment.item.case_id for m in panel.data["audits"].to_do]
     return ids
 
 
