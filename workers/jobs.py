@@ -15,7 +15,7 @@ from qa_app.services.imports import uploads as import_uploads
 from qa_app.services.moderation import escalation
 from qa_app.services.moderation import reminders as moderation_reminders
 from qa_app.services.moderation.rules import ModerationRules
-from qa_app.services.platform import mail, notifications, tasks
+from qa_app.services.platform import mail, months, notifications, tasks
 from qa_app.services.reports import versions as report_versions
 from qa_app.services.sampling import allocation, cycles
 from qa_app.services.sampling import draw as sampling
@@ -169,7 +169,7 @@ def check_team_escalations(period_key: str) -> int:
     today = date.fromisoformat(period_key)
     rules = ModerationRules.from_config(current_app.config)
     fired = 0
-    for month in (escalation.previous_month(today), f"{today:%Y-%m}"):
+    for month in (months.previous(today), months.of(today)):
         fired += len(
             escalation.check_team_month(
                 month, now=utcnow(), rules=rules, base_url=current_app.config["BASE_URL"]
@@ -208,7 +208,7 @@ def build_report_version(version_id: int) -> str:
 
 def monthly_report(period_key: str) -> str:
     """The previous month's council draft, on the 1st working day (period key YYYY-MM)."""
-    month = report_versions.previous_month(date.fromisoformat(f"{period_key}-01"))
+    month = months.previous(months.first_day(period_key))
     version = report_versions.scheduled_draft(month, now=utcnow())
     if version is None:
         db.session.rollback()

@@ -37,6 +37,7 @@ from qa_app.models import (
 )
 from qa_app.models.vocab import COHORTS, TIER2_ROLES
 from qa_app.services.platform.calendar import add_working_days, last_working_day
+from qa_app.services.platform.months import ending_with, parse, previous
 from qa_app.services.toolkits.store import toolkit_for_cohort
 
 SAMPLE_RATE = 0.10
@@ -52,19 +53,6 @@ THEMES = (
     "Thematic: pre-birth assessments",
     "Thematic: children with disabilities",
 )
-
-
-# Sections practice does better or worse on: a positive shift means worse grades.
-def _months_before(today: date, months: int) -> list[tuple[int, int]]:
-    """The *months* calendar months before today's, oldest first."""
-    year, month = today.year, today.month
-    out = []
-    for _ in range(months):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        out.append((year, month))
-    return out[::-1]
 
 
 def _auditor_pool() -> tuple[list[int], dict[int, int | None], list[int]]:
@@ -115,7 +103,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     auditor_bias = {a: (-0.35 if rng.random() < GENEROUS_SHARE else 0.0) for a in auditors}
     cohort_effect = {"cp": 0.08, "cla": -0.05, "care_leaver": 0.05, "assessment": -0.04}
 
-    periods = _months_before(today, months)
+    periods = [parse(m) for m in ending_with(previous(today), months)]
     cycle_rows = [
         {
             "month": f"{y:04d}-{m:02d}",

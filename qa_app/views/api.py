@@ -16,14 +16,9 @@ from qa_app.extensions import csrf, db
 from qa_app.permissions import can
 from qa_app.services.audits import access as audit_access
 from qa_app.services.people import api_tokens
+from qa_app.services.platform import months
 from qa_app.services.reports import export as report_export
-from qa_app.services.reports.scope import (
-    ScopeError,
-    parse_month,
-    parse_scope,
-    scope_for_user,
-    within,
-)
+from qa_app.services.reports.scope import ScopeError, parse_scope, scope_for_user, within
 from qa_app.services.reports.tables import report_data, report_tables
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -78,10 +73,9 @@ def _scope():
 
 def _month(month: str) -> str:
     try:
-        parse_month(month)
-    except ScopeError as exc:
+        return months.check(month)
+    except months.MonthError as exc:
         abort(_problem(400, str(exc)))
-    return month
 
 
 @bp.route("/reports/<month>")

@@ -25,6 +25,7 @@ from qa_app.forms.sampling import AddCaseForm, DrawForm, ReassignForm, SwapForm
 from qa_app.models import Child, SampleItem, User
 from qa_app.permissions import requires
 from qa_app.services.people import access_log as access
+from qa_app.services.platform import months
 from qa_app.services.sampling import allocation, cycles
 from qa_app.services.sampling import draw as sampling
 from qa_app.services.sampling.draw import SamplingError
@@ -52,7 +53,7 @@ def _cycle(month: str):
 @requires("cycles.manage")
 def index():
     today = local_today()
-    form = DrawForm(data={"month": f"{today:%Y-%m}"})
+    form = DrawForm(data={"month": months.of(today)})
     return render_template("cycles/index.html", cycles=cycles.list_cycles(), form=form)
 
 

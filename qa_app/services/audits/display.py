@@ -11,6 +11,7 @@ from qa_app.models.vocab import GRADES
 from qa_app.services.actions.raising import team_manager_of
 from qa_app.services.audits import answers as audit_answers
 from qa_app.services.audits.form import definition
+from qa_app.services.platform import months
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,9 @@ def case_facts(audit: Audit) -> CaseFacts:
         as_of=as_of,
         due_on=audit.assignment.effective_due,
         month=item.cycle.month,
-        lookback_from=_months_before(reference, toolkit.lookback.months),
-        judged_from=_months_before(reference, toolkit.lookback.judged_on_months),
+        lookback_from=months.same_day_months_before(reference, toolkit.lookback.months),
+        judged_from=months.same_day_months_before(reference, toolkit.lookback.judged_on_months),
     )
-
-
-def _months_before(day: date, months: int) -> date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, min(day.day, 28))
 
 
 def display_value(answers: Mapping, path: str) -> str:

@@ -11,7 +11,7 @@ Each trigger has a unique key and is recorded once, in a savepoint: however many
 however many processes at once) a check runs, the trigger fires, and people are told, once.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -293,8 +293,3 @@ def after_moderation(
         )
         db.session.flush()
     return check_audit(audit, now=now, rules=rules, base_url=base_url)
-
-
-def previous_month(today: date) -> str:
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"

@@ -12,6 +12,8 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from qa_app.services.platform.months import short_label
+
 GRADE_COLOURS = {"1": "#00703c", "2": "#85994b", "3": "#f47738", "4": "#d4351c"}
 GRADE_NAMES = {"1": "Outstanding", "2": "Good", "3": "Requires improvement", "4": "Inadequate"}
 INK = "#0b0c0c"
@@ -156,7 +158,7 @@ def trend_chart(trend: dict, title: str) -> Markup:
     for i, p in enumerate(points):
         x = left + i * step
         parts.append(
-            _text(x, height - bottom + 16, month_tick(p["month"]), size=10, anchor="middle")
+            _text(x, height - bottom + 16, short_label(p["month"]), size=10, anchor="middle")
         )
         if p["pct"] is None:
             if p["n"]:
@@ -220,14 +222,6 @@ def _signalled_months(trend: dict) -> set[str]:
         start, end = months.index(signal["from"]), months.index(signal["to"])
         out.update(months[start : end + 1])
     return out
-
-
-def month_tick(month: str) -> str:
-    year, mon = month.split("-")
-    return f"{_MONTHS[int(mon) - 1]} {year[2:]}"
-
-
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def _short(text: str, limit: int) -> str:

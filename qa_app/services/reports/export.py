@@ -28,8 +28,9 @@ from qa_app.models import (
 )
 from qa_app.models.actions import OPEN_STATUSES
 from qa_app.services.moderation import export as moderation_export
+from qa_app.services.platform import months
 from qa_app.services.reports.figures import month_items
-from qa_app.services.reports.scope import COUNCIL, ReportScope, month_end
+from qa_app.services.reports.scope import COUNCIL, ReportScope
 
 AUDIT_COLUMNS = [
     "audit_id",
@@ -148,7 +149,7 @@ def audit_rows(month: str, scope: ReportScope = COUNCIL) -> tuple[list[str], lis
 
 def action_rows(month: str, scope: ReportScope = COUNCIL, *, today: date) -> list[dict]:
     """Actions raised in *month* (by the case's current team), with overdue at *today*."""
-    start, end = date.fromisoformat(f"{month}-01"), month_end(month)
+    start, end = months.first_day(month), months.first_day_after(month)
     query = (
         select(Action, Child.la_child_id, Team.name, Locality.name)
         .join(Case, Case.id == Action.case_id)

@@ -12,6 +12,7 @@ from qa_app.extensions import db
 from qa_app.models import Absence, BackgroundTask, Case, Import, Locality, Team, User, UserRole
 from qa_app.models.vocab import COHORTS
 from qa_app.permissions import PERMISSIONS, case_scope
+from qa_app.services.platform import months
 from qa_app.services.sampling import cycles
 from qa_app.services.sampling import extension_requests as extensions
 
@@ -226,7 +227,7 @@ def audit_panels(user: User, today: date) -> list[Panel]:
         len(extensions.waiting_for(user)) if user.roles & PERMISSIONS["extensions.decide"] else 0
     )
     if auditor or waiting:
-        month = f"{today:%Y-%m}"
+        month = months.of(today)
         mine = [a for a in extensions.my_assignments(user) if a.item.cycle.month == month]
         panels.append(Panel("my_audits", {"assignments": mine, "waiting": waiting}))
     return panels

@@ -9,14 +9,15 @@ scheduled version per month and retries a failed one in place.
 
 import hashlib
 import time
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import ReportFile, ReportVersion, User
+from qa_app.services.platform import months
 from qa_app.services.reports import files as report_files
-from qa_app.services.reports.scope import COUNCIL, ReportScope, parse_month, parse_scope
+from qa_app.services.reports.scope import COUNCIL, ReportScope, ScopeError, parse_scope
 from qa_app.services.reports.tables import default_key_messages, report_data
 
 MAX_KEY_MESSAGES = 5000
@@ -24,11 +25,6 @@ MAX_KEY_MESSAGES = 5000
 
 class ReportRefused(ValueError):
     """The report action is not allowed (with a message saying why)."""
-
-
-def previous_month(today: date) -> str:
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
 
 
 def versions_for(month: str, scope: str) -> list[ReportVersion]:
@@ -45,7 +41,7 @@ def request_build(
     month: str, scope: ReportScope, *, by: User | None, now: datetime, trigger: str = "web"
 ) -> ReportVersion:
     """A new version (status building) for *month* and *scope*; the caller commits and builds."""
-    parse_month(month)
+    months.check(month, ScopeError)
     number = db.session.scalar(
         select(func.max(ReportVersion.version)).where(
             ReportVersion.month == month, ReportVersion.scope == scope.key

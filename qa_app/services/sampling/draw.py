@@ -37,6 +37,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.vocab import COHORTS
+from qa_app.services.platform import months
 from qa_app.services.sampling.apportion import largest_remainder
 
 DEFAULT_RATE_BP = 1000  # 10%
@@ -92,20 +93,6 @@ class DrawResult:
     already_drawn: bool
     verified: bool = True
     notes: list[str] = field(default_factory=list)
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    """(year, month) from "YYYY-MM"; a clear error otherwise."""
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-        date(year, month, 1)
-    except (ValueError, AttributeError):
-        raise SamplingError(f"Month {text!r} is not in the form YYYY-MM, like 2026-11") from None
-    return year, month
-
-
-def month_key(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
 
 
 def parse_rate(text: str | float) -> int:
@@ -285,10 +272,6 @@ def _apply_plan(cycle: AuditCycle, plan: SamplePlan, frame: list[FrameRow], now:
     _store_frame(cycle, frame)
 
 
-def _default_reference(year: int, month: int) -> date:
-    return date(year, month, 1)
-
-
 def new_seed(rng: random.Random) -> int:
     return rng.randrange(1, 2**31)
 
@@ -311,10 +294,9 @@ def draw_sample(
     :param redraw: discard the random part of an unpublished cycle's sample and draw again
         (qa_admin only); thematic and tier 3 cases stay.
     """
-    year, mon = parse_month(month)
-    key = month_key(year, mon)
-    reference = reference_date or _default_reference(year, mon)
-    if reference.year != year or reference.month != mon:
+    key = months.check(month, SamplingError)
+    reference = reference_date or months.first_day(key)
+    if months.of(reference) != key:
         raise SamplingError(f"The reference date {reference.isoformat()} is not in {key}")
     cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == key))
     if cycle is not None and not redraw:
@@ -461,10 +443,10 @@ def find_open_case(la_child_id: str, day: date) -> Case | None:
 
 
 def get_cycle(month: str) -> AuditCycle:
-    year, mon = parse_month(month)
-    cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == month_key(year, mon)))
+    months.check(month, SamplingError)
+    cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == month))
     if cycle is None:
-        raise SamplingError(f"No sample has been drawn for {month_key(year, mon)}")
+        raise SamplingError(f"No sample has been drawn for {month}")
     return cycle
 
 
