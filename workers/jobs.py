@@ -116,6 +116,33 @@ def send_email(message_id: int) -> str:
     return message.status
 
 
+def send_emails(message_ids: list[int]) -> dict:
+    """Send several outbox emails (as ``send_email`` each). A failed one does not stop the
+    rest; the job then raises so RQ retries it, and the retry skips those already sent."""
+    settings = mail.MailSettings.from_config(current_app.config)
+    outcome: dict[str, int] = {}
+    failed = []
+    for message_id in message_ids:
+        message = mail.claim(message_id, now=utcnow())
+        if message is None:
+            db.session.rollback()
+            outcome["nothing to send"] = outcome.get("nothing to send", 0) + 1
+            continue
+        db.session.commit()
+        try:
+            mail.deliver(message, settings, now=utcnow())
+        except mail.DELIVERY_ERRORS as exc:
+            failed.append(f"{message_id}: {exc}")
+        finally:
+            db.session.commit()
+        outcome[message.status] = outcome.get(message.status, 0) + 1
+    if failed:
+        raise mail.NotDelivered(
+            f"{len(failed)} of {len(message_ids)} emails: " + "; ".join(failed[:5])
+        )
+    return outcome
+
+
 def sweep_outbox(period_key: str) -> int:
     """Queue emails whose job was lost (Redis down, worker died mid-send)."""
     ids = mail.stranded(now=utcnow())
