@@ -24,7 +24,6 @@ from qa_app.demo.moderation_history import seed_moderation_history
 from qa_app.extensions import db
 from qa_app.models import AuditCycle, Case, Import, ReportVersion, User
 from qa_app.services.people.accounts import hash_password
-from qa_app.services.platform import months
 from qa_app.services.platform.tasks import Progress
 from qa_app.services.reports import versions as report_versions
 from qa_app.services.toolkits.store import (
@@ -190,7 +189,7 @@ def build_last_months_report(*, today: date, now: datetime) -> ReportVersion | N
     that draft exists already or the demo has no audit history."""
     if not database_has_history():
         return None
-    version = report_versions.scheduled_draft(months.previous(today), now=now)
+    version = report_versions.last_months_draft(today, now=now)
     return None if version is None else report_versions.build(version, now=now)
 
 

@@ -30,6 +30,7 @@ from qa_app.services.audits import form as audit_form
 from qa_app.services.audits import reflections, safeguarding
 from qa_app.services.audits import submission as audit_submission
 from qa_app.services.audits.grading import describe_rules, suggest_for_answers
+from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.people import access_log as access
 from qa_app.services.toolkits.store import NoToolkitForCohort
 
@@ -250,6 +251,7 @@ def submit(audit_id: int):
             by=current_user,
             now=utcnow(),
             rng=random.Random(),
+            rules=ModerationRules.from_config(current_app.config),
             base_url=current_app.config["BASE_URL"],
         )
     except audit_submission.NotReady as exc:

@@ -11,7 +11,7 @@ Each trigger has a unique key and is recorded once, in a savepoint: however many
 however many processes at once) a check runs, the trigger fires, and people are told, once.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +31,7 @@ from qa_app.models import (
 from qa_app.models.sampling import Assignment
 from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.moderation.selection import locality_head
+from qa_app.services.platform import months
 from qa_app.services.platform.calendar import add_working_days
 from qa_app.services.platform.notifications import Message, notify
 
@@ -253,6 +254,17 @@ def check_team_month(
                 subject=f"{bad} of {total} audits of a team in {month} are Inadequate",
             )
         )
+    return reviews
+
+
+def check_recent_team_months(
+    today: date, *, now: datetime, rules: ModerationRules, base_url: str
+) -> list[Tier3Review]:
+    """The daily team-month check: this month's cycle and last month's, whose audits are still
+    being submitted and moderated early in this one. Each trigger fires once however often."""
+    reviews = []
+    for month in (months.previous(today), months.of(today)):
+        reviews += check_team_month(month, now=now, rules=rules, base_url=base_url)
     return reviews
 
 

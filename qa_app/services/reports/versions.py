@@ -9,7 +9,7 @@ scheduled version per month and retries a failed one in place.
 
 import hashlib
 import time
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -17,7 +17,12 @@ from qa_app.extensions import db
 from qa_app.models import ReportFile, ReportVersion, User
 from qa_app.services.platform import months
 from qa_app.services.reports import files as report_files
-from qa_app.services.reports.scope import COUNCIL, ReportScope, ScopeError, parse_scope
+from qa_app.services.reports.scope import (
+    COUNCIL,
+    ReportScope,
+    ScopeError,
+    parse_scope,
+)
 from qa_app.services.reports.tables import default_key_messages, report_data
 
 MAX_KEY_MESSAGES = 5000
@@ -141,7 +146,7 @@ def _store_files(version: ReportVersion, *, status: str) -> None:
 def scheduled_draft(month: str, *, now: datetime) -> ReportVersion | None:
     """The scheduled council draft for *month*: built once; a failed one is retried in place.
 
-    Returns the version built now, or None when one already exists.
+    Returns the version to build now, or None when one already exists.
     """
     existing = db.session.scalar(
         select(ReportVersion)
@@ -157,3 +162,9 @@ def scheduled_draft(month: str, *, now: datetime) -> ReportVersion | None:
     version = existing or request_build(month, COUNCIL, by=None, now=now, trigger="schedule")
     version.status = "building"
     return version
+
+
+def last_months_draft(today: date, *, now: datetime) -> ReportVersion | None:
+    """The scheduled council draft of the month before *today*'s (the report is built on the
+    first working day of the next month): ``scheduled_draft`` for that month."""
+    return scheduled_draft(months.previous(today), now=now)
