@@ -14,7 +14,6 @@ from flask_login import current_user
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import csrf, db
 from qa_app.permissions import can
-from qa_app.services.audits import access as audit_access
 from qa_app.services.people import api_tokens
 from qa_app.services.platform import months
 from qa_app.services.reports import export as report_export
@@ -96,43 +95,7 @@ def tables(month: str):
 def table(month: str, table: str):
     """One table as typed JSON rows: {"columns": [...], "rows": [{column: value}]}."""
     month = _month(month)
-    scope = _scope()
-    if table == "audits":
-        columns, rows = report_export.audit_rows(month, scope)
-        rows = report_export.hide_grades(rows, audit_access.blind_audit_ids(g.api_user))
-        return jsonify(
-            {"month": month, "scope": scope.key, "table": table, "columns": columns, "rows": rows}
-        )
-    if table == "actions":
-        rows = report_export.action_rows(month, scope, today=local_today())
-        return jsonify(
-            {
-                "month": month,
-                "scope": scope.key,
-                "table": table,
-                "columns": report_export.ACTION_COLUMNS,
-                "rows": rows,
-            }
-        )
-    found = next(
-        (
-            t
-            for t in report_tables(report_data(month, scope, as_of=local_today()))
-            if t.key == table
-        ),
-        None,
-    )
+    found = report_export.api_table(month, _scope(), table, as_of=local_today(), reader=g.api_user)
     if found is None:
         return _problem(404, f"no table {table!r}: see /api/v1/reports/{month} for the list")
-    columns = [{"key": c.key, "label": c.label, "type": c.kind} for c in found.columns]
-    rows = [dict(zip([c.key for c in found.columns], values, strict=True)) for values in found.rows]
-    return jsonify(
-        {
-            "month": month,
-            "scope": scope.key,
-            "table": table,
-            "title": found.title,
-            "columns": columns,
-            "rows": rows,
-        }
-    )
+    return jsonify(found)

@@ -11,7 +11,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from qa_app import background
 from qa_app.clock import local_today, utcnow
@@ -27,7 +26,13 @@ from qa_app.services.platform import months
 from qa_app.services.reports import dashboard as report_dashboard
 from qa_app.services.reports import versions as report_versions
 from qa_app.services.reports.files import render_context
-from qa_app.services.reports.scope import ScopeError, parse_scope, scope_for_user, within
+from qa_app.services.reports.scope import (
+    ScopeError,
+    parse_scope,
+    scope_for_user,
+    within,
+    within_key,
+)
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 TEAM_ROWS = 30  # team rows shown on the dashboard before "Show all teams"
@@ -40,7 +45,7 @@ def _visible(version_id: int) -> ReportVersion:
     """The version if its scope lies within the user's, else 404."""
     version = db.session.get(ReportVersion, version_id)
     mine = scope_for_user(current_user)
-    if version is None or not _within_key(mine, version.scope):
+    if version is None or not within_key(mine, version.scope):
         abort(404)
     return version
 
@@ -48,29 +53,8 @@ def _visible(version_id: int) -> ReportVersion:
 @bp.route("/")
 @requires("reports.view")
 def index():
-    mine = scope_for_user(current_user)
-    versions = []
-    if mine is not None:
-        rows = db.session.scalars(
-            select(ReportVersion).order_by(
-                ReportVersion.month.desc(), ReportVersion.scope, ReportVersion.version.desc()
-            )
-        )
-        versions = [v for v in rows if _within_key(mine, v.scope)]
+    versions = report_versions.visible_to(scope_for_user(current_user))
     return render_template("reports/index.html", versions=versions, form=BuildForm())
-
-
-def _within_key(mine, key: str) -> bool:
-    """Whether a stored scope lies within *mine*; a scope whose team or locality has since been
-    renamed is visible to council-wide roles only."""
-    if mine is None:
-        return False
-    if mine.kind == "council":
-        return True
-    try:
-        return within(mine, parse_scope(key))
-    except ScopeError:
-        return False
 
 
 @bp.route("/build", methods=["POST"])

@@ -8,24 +8,17 @@ from flask_login import current_user
 from qa_app.clock import utcnow
 from qa_app.extensions import db
 from qa_app.models import Tier3Review
-from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
 from qa_app.services.moderation import tier3
 
 bp = Blueprint("tier3", __name__, url_prefix="/tier3")
-
-TRIGGER_LABELS = {
-    "inadequate_audit": "Audit graded Inadequate",
-    "repeat_inadequate": "Case Inadequate in two consecutive audits",
-    "team_month": "Team with a high share of Inadequate audits",
-}
 
 
 @bp.route("/")
 @requires("tier3.review")
 def index():
     return render_template(
-        "tier3/index.html", reviews=tier3.queue_for(current_user), labels=TRIGGER_LABELS
+        "tier3/index.html", reviews=tier3.queue_for(current_user), labels=tier3.TRIGGER_LABELS
     )
 
 
@@ -69,13 +62,7 @@ def review(review_id: int):
             db.session.commit()
             flash(f"Tier 3 review recorded; {len(raised)} action(s) raised.", "success")
             return redirect(url_for("tier3.index"))
+    values = request.form if request.method == "POST" else {}
     return render_template(
-        "tier3/review.html",
-        review=row,
-        trigger=row.trigger,
-        labels=TRIGGER_LABELS,
-        grades=GRADES,
-        overseers=tier3.overseers(),
-        values=request.form if request.method == "POST" else {},
-        error=error,
+        "tier3/review.html", **tier3.review_page(row), values=values, error=error
     ), 400 if error else 200

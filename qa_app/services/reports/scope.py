@@ -89,3 +89,16 @@ def within(user_scope: ReportScope, wanted: ReportScope) -> bool:
         team = db.session.get(Team, wanted.id)
         return team is not None and team.locality_id == user_scope.id
     return wanted.kind == "team" and wanted.id == user_scope.id
+
+
+def within_key(user_scope: ReportScope | None, key: str) -> bool:
+    """Whether the stored scope *key* lies inside *user_scope*; a scope whose team or locality
+    has since been renamed is visible to council-wide roles only."""
+    if user_scope is None:
+        return False
+    if user_scope.kind == "council":
+        return True
+    try:
+        return within(user_scope, parse_scope(key))
+    except ScopeError:
+        return False

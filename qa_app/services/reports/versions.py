@@ -22,6 +22,7 @@ from qa_app.services.reports.scope import (
     ReportScope,
     ScopeError,
     parse_scope,
+    within_key,
 )
 from qa_app.services.reports.tables import default_key_messages, report_data
 
@@ -30,6 +31,18 @@ MAX_KEY_MESSAGES = 5000
 
 class ReportRefused(ValueError):
     """The report action is not allowed (with a message saying why)."""
+
+
+def visible_to(user_scope: ReportScope | None) -> list[ReportVersion]:
+    """Every version whose scope lies within *user_scope*, newest month first."""
+    if user_scope is None:
+        return []
+    rows = db.session.scalars(
+        select(ReportVersion).order_by(
+            ReportVersion.month.desc(), ReportVersion.scope, ReportVersion.version.desc()
+        )
+    )
+    return [v for v in rows if within_key(user_scope, v.scope)]
 
 
 def versions_for(month: str, scope: str) -> list[ReportVersion]:
