@@ -37,7 +37,7 @@ def escalation_figures(month: str, scope: ReportScope, *, as_of: date) -> dict:
     """Triggers fired in *month* by kind, and their tier 3 reviews: raised, completed, overdue
     (open past their due date on *as_of*)."""
     start = datetime.combine(first_day(month), datetime.min.time())
-    end = datetime.combine(first_day_after(month), datetime.max.time())
+    end = datetime.combine(first_day_after(month), datetime.min.time())
     team_of_case = select(Case.team_id).where(Case.id == EscalationTrigger.case_id)
     in_scope = or_(
         and_(
@@ -59,7 +59,7 @@ def escalation_figures(month: str, scope: ReportScope, *, as_of: date) -> dict:
             ),
         )
         .outerjoin(Tier3Review, Tier3Review.trigger_id == EscalationTrigger.id)
-        .where(EscalationTrigger.fired_at >= start, EscalationTrigger.fired_at <= end, in_scope)
+        .where(EscalationTrigger.fired_at >= start, EscalationTrigger.fired_at < end, in_scope)
         .group_by(EscalationTrigger.kind)
         .order_by(EscalationTrigger.kind)
     ).all()
