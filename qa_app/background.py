@@ -251,6 +251,8 @@ def release_period(name: str, period_key: str) -> None:
 # --- Email: every outbox row written in a transaction is queued for sending once it commits.
 
 SEND_EMAIL = "workers.jobs.send_email"
+SEND_EMAILS = "workers.jobs.send_emails"
+EMAILS_PER_JOB = 100  # a chase after an outage writes 100,000: not one RQ job each
 
 
 def enqueue_email(message_id: int) -> str:
@@ -267,15 +269,41 @@ def enqueue_email(message_id: int) -> str:
     )
 
 
+def enqueue_emails(message_ids: list[int]) -> list[str]:
+    """Queue the sending of committed outbox rows: a job of its own for a lone message, one
+    job per EMAILS_PER_JOB otherwise (retried as a whole; messages already sent are skipped)."""
+    ids = sorted(message_ids)
+    if len(ids) == 1:
+        return [enqueue_email(ids[0])]
+    queued = []
+    for start in range(0, len(ids), EMAILS_PER_JOB):
+        chunk = ids[start : start + EMAILS_PER_JOB]
+        queued.append(
+            _enqueue_once(
+                get_queue("default"),
+                SEND_EMAILS,
+                chunk,
+                job_id=f"emails-{chunk[0]}-{chunk[-1]}",
+                job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"],
+                retry=Retry(max=4, interval=[30, 120, 600, 1800]),
+                result_ttl=24 * 3600,
+                failure_ttl=14 * 24 * 3600,
+            )
+        )
+    return queued
+
+
 def _send_outbox_after_commit(session: Session) -> None:
     from qa_app.services.platform.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
 
-    for message_id in session.info.pop(OUTBOX_SESSION_KEY, ()):
-        try:
-            enqueue_email(message_id)
-        except RedisError:
-            # The outbox sweeper (workers/schedule.py) sends it when Redis is back.
-            current_app.logger.warning("email %s not queued: Redis unavailable", message_id)
+    message_ids = session.info.pop(OUTBOX_SESSION_KEY, ())
+    if not message_ids:
+        return
+    try:
+        enqueue_emails(list(message_ids))
+    except RedisError:
+        # The outbox sweeper (workers/schedule.py) sends them when Redis is back.
+        current_app.logger.warning("%d emails not queued: Redis unavailable", len(message_ids))
 
 
 def _forget_outbox(session: Session, transaction) -> None:

@@ -15,10 +15,9 @@ from qa_app.services.imports import uploads as import_uploads
 from qa_app.services.moderation import escalation
 from qa_app.services.moderation import reminders as moderation_reminders
 from qa_app.services.moderation.rules import ModerationRules
-from qa_app.services.platform import mail, notifications, tasks
+from qa_app.services.platform import mail, months, notifications, tasks
 from qa_app.services.reports import versions as report_versions
-from qa_app.services.sampling import allocation, cycles
-from qa_app.services.sampling import draw as sampling
+from qa_app.services.sampling import cycles
 
 
 class PermanentTaskError(Exception):
@@ -116,6 +115,33 @@ def send_email(message_id: int) -> str:
     return message.status
 
 
+def send_emails(message_ids: list[int]) -> dict:
+    """Send several outbox emails (as ``send_email`` each). A failed one does not stop the
+    rest; the job then raises so RQ retries it, and the retry skips those already sent."""
+    settings = mail.MailSettings.from_config(current_app.config)
+    outcome: dict[str, int] = {}
+    failed = []
+    for message_id in message_ids:
+        message = mail.claim(message_id, now=utcnow())
+        if message is None:
+            db.session.rollback()
+            outcome["nothing to send"] = outcome.get("nothing to send", 0) + 1
+            continue
+        db.session.commit()
+        try:
+            mail.deliver(message, settings, now=utcnow())
+        except mail.DELIVERY_ERRORS as exc:
+            failed.append(f"{message_id}: {exc}")
+        finally:
+            db.session.commit()
+        outcome[message.status] = outcome.get(message.status, 0) + 1
+    if failed:
+        raise mail.NotDelivered(
+            f"{len(failed)} of {len(message_ids)} emails: " + "; ".join(failed[:5])
+        )
+    return outcome
+
+
 def sweep_outbox(period_key: str) -> int:
     """Queue emails whose job was lost (Redis down, worker died mid-send)."""
     ids = mail.stranded(now=utcnow())
@@ -135,16 +161,14 @@ def send_digests(period_key: str) -> int:
 
 
 def monthly_sampling(period_key: str) -> str:
-    """Draw the month's sample and propose its allocation; tell qa_admin. Each step commits
-    and is skipped when already done, so running twice (or after a crash) is safe."""
-    result = sampling.draw_sample(period_key, by=None, now=utcnow(), rng=random.SystemRandom())
-    db.session.commit()
-    cycle = result.cycle
-    if cycle.status == "drawn":
-        allocation.allocate_cycle(cycle, now=utcnow())
-        db.session.commit()
-    cycle = sampling.get_cycle(period_key)
-    cycles.tell_admins_proposed(cycle, now=utcnow(), base_url=current_app.config["BASE_URL"])
+    """Draw the month's sample, propose its allocation and tell qa_admin, in one transaction:
+    running twice (or after a crash) changes nothing more (see ``cycles.draw_and_propose``)."""
+    cycle = cycles.draw_and_propose(
+        period_key,
+        now=utcnow(),
+        rng=random.SystemRandom(),
+        base_url=current_app.config["BASE_URL"],
+    )
     db.session.commit()
     return cycle.status
 
@@ -164,19 +188,15 @@ def chase_actions(period_key: str) -> dict:
 
 
 def check_team_escalations(period_key: str) -> int:
-    """The team-month escalation for this month and last (audits of last month's cycle are
-    still submitted and moderated early in this one). Idempotent: each trigger fires once."""
-    today = date.fromisoformat(period_key)
-    rules = ModerationRules.from_config(current_app.config)
-    fired = 0
-    for month in (escalation.previous_month(today), f"{today:%Y-%m}"):
-        fired += len(
-            escalation.check_team_month(
-                month, now=utcnow(), rules=rules, base_url=current_app.config["BASE_URL"]
-            )
-        )
-        db.session.commit()
-    return fired
+    """The daily team-month escalation check (this month and last; idempotent)."""
+    fired = escalation.check_recent_team_months(
+        date.fromisoformat(period_key),
+        now=utcnow(),
+        rules=ModerationRules.from_config(current_app.config),
+        base_url=current_app.config["BASE_URL"],
+    )
+    db.session.commit()
+    return len(fired)
 
 
 def chase_moderation(period_key: str) -> int:
@@ -208,8 +228,7 @@ def build_report_version(version_id: int) -> str:
 
 def monthly_report(period_key: str) -> str:
     """The previous month's council draft, on the 1st working day (period key YYYY-MM)."""
-    month = report_versions.previous_month(date.fromisoformat(f"{period_key}-01"))
-    version = report_versions.scheduled_draft(month, now=utcnow())
+    version = report_versions.last_months_draft(months.first_day(period_key), now=utcnow())
     if version is None:
         db.session.rollback()
         return "already built"

@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from qa_app import background
 from qa_app.clock import local_now
+from qa_app.services.platform import months
 from qa_app.services.platform.calendar import first_working_day
 
 Rule = Callable[[datetime], str | None]
@@ -44,7 +45,7 @@ def first_working_day_at(at: time) -> Rule:
         first = first_working_day(now.year, now.month)
         today = now.date()
         if today > first or (today == first and now.time() >= at):
-            return f"{now:%Y-%m}"
+            return months.of(today)
         return None
 
     rule.describe = f"first working day of the month at {at:%H:%M}"

@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.services.actions import chase
-from qa_app.services.actions import queries as action_queries
+from qa_app.services.actions import exports as action_exports
 from qa_app.services.platform import csv_files
 
 
@@ -54,7 +54,7 @@ def chase_command(today, as_json):
 @actions.command("export")
 @click.option(
     "--status",
-    type=click.Choice(action_queries.EXPORT_STATUSES),
+    type=click.Choice(action_exports.EXPORT_STATUSES),
     default="open",
     show_default=True,
     help="open: still to do; overdue: open and past due; all: every action",
@@ -63,10 +63,10 @@ def chase_command(today, as_json):
 def export_command(status, today):
     """Print actions as CSV (working_days_overdue counts working days after the due date up
     to and including today)."""
-    rows = action_queries.export_rows(status=status, today=_day(today))
+    rows = action_exports.export_rows(status=status, today=_day(today))
     buffer = io.StringIO()
     writer = csv_files.DictWriter(
-        buffer, fieldnames=action_queries.EXPORT_COLUMNS, lineterminator="\n"
+        buffer, fieldnames=action_exports.EXPORT_COLUMNS, lineterminator="\n"
     )
     writer.writeheader()
     for count, row in enumerate(rows, start=1):

@@ -15,9 +15,10 @@ from flask.cli import AppGroup
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models import ReportVersion
+from qa_app.services.platform import months
 from qa_app.services.reports import export as report_export
 from qa_app.services.reports import versions as report_versions
-from qa_app.services.reports.scope import ScopeError, parse_month, parse_scope
+from qa_app.services.reports.scope import ScopeError, parse_scope
 
 
 @click.group("report", cls=AppGroup)
@@ -27,11 +28,10 @@ def report() -> None:
 
 def _month(month: str) -> str:
     try:
-        parse_month(month)
-    except ScopeError as exc:
+        return months.check(month)
+    except months.MonthError as exc:
         click.echo(f"Error: --month: {exc}", err=True)
         sys.exit(2)
-    return month
 
 
 @report.command("build")

@@ -1,4 +1,4 @@
-"""``qa sample``: draw, allocate, publish and export a month's audit sample.
+"""``qa sample``: draw, allocate, adjust, publish and export a month's audit sample.
 
 A stable interface: scheduled jobs and checks rely on the JSON shapes and the CSV columns.
 Exit status 2 means the request was refused (the message says why); nothing was changed.
@@ -15,7 +15,8 @@ from flask.cli import AppGroup
 
 from qa_app.clock import utcnow
 from qa_app.extensions import db
-from qa_app.services.sampling import allocation, cycles
+from qa_app.services.people import accounts
+from qa_app.services.sampling import adjust, allocation, cycles
 from qa_app.services.sampling import draw as sampling
 
 
@@ -95,6 +96,40 @@ def allocate(month, as_json):
     )
     for row in summary["unallocated"][:20]:
         click.echo(f"  case {row['case']}: {row['reason']}")
+
+
+@sample.command("reassign")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--child", "child_id", required=True, help="Council child id of a sampled case")
+@click.option("--to", "email", required=True, help="Email of the auditor to give it to")
+def reassign(month, child_id, email):
+    """Give a sampled case to another auditor (once published, both auditors are told)."""
+    try:
+        item = adjust.sample_item(sampling.get_cycle(month), child_id)
+        auditor = accounts.find_user_by_email(email)
+        if auditor is None:
+            raise sampling.SamplingError(f"No user with the email {email}")
+        adjust.reassign(item, auditor, now=utcnow(), base_url=current_app.config["BASE_URL"])
+    except sampling.SamplingError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(f"{month}: child {child_id.strip()}'s case is now audited by {auditor.email}.")
+
+
+@sample.command("swap")
+@click.option("--month", required=True, help="YYYY-MM")
+@click.option("--child", "first", required=True, help="Council child id of a sampled case")
+@click.option("--with", "second", required=True, help="Council child id of another one")
+def swap(month, first, second):
+    """Exchange the auditors of two sampled cases (once published, both auditors are told)."""
+    try:
+        cycle = sampling.get_cycle(month)
+        one, other = adjust.sample_item(cycle, first), adjust.sample_item(cycle, second)
+        adjust.swap(one, other, now=utcnow(), base_url=current_app.config["BASE_URL"])
+    except sampling.SamplingError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(f"{month}: children {first.strip()} and {second.strip()} have swapped auditors.")
 
 
 @sample.command("publish")

@@ -196,7 +196,7 @@ def build_last_months_report(*, today: date, now: datetime) -> ReportVersion | N
     that draft exists already or the demo has no audit history."""
     if not database_has_history():
         return None
-    version = report_versions.scheduled_draft(report_versions.previous_month(today), now=now)
+    version = report_versions.last_months_draft(today, now=now)
     return None if version is None else report_versions.build(version, now=now)
 
 

@@ -38,14 +38,9 @@ from qa_app.models import (
 )
 from qa_app.models.vocab import COHORTS, TIER2_ROLES
 from qa_app.services.platform.calendar import add_working_days, last_working_day
-from qa_app.services.sampling.draw import (
-    AUDITED,
-    ELIGIBLE,
-    FrameRow,
-    SamplePlan,
-    encode_frame,
-    plan_sample,
-)
+from qa_app.services.platform.months import ending_with, parse, previous
+from qa_app.services.sampling.draw import SamplePlan, plan_sample
+from qa_app.services.sampling.frame import AUDITED, ELIGIBLE, FrameRow, encode_frame
 from qa_app.services.toolkits.store import toolkit_for_cohort
 
 SAMPLE_RATE_BP = 1000  # 10%, as the service's default
@@ -61,19 +56,6 @@ THEMES = (
     "Thematic: pre-birth assessments",
     "Thematic: children with disabilities",
 )
-
-
-# Sections practice does better or worse on: a positive shift means worse grades.
-def _months_before(today: date, months: int) -> list[tuple[int, int]]:
-    """The *months* calendar months before today's, oldest first."""
-    year, month = today.year, today.month
-    out = []
-    for _ in range(months):
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-        out.append((year, month))
-    return out[::-1]
 
 
 def _auditor_pool() -> tuple[list[int], dict[int, int | None], list[int]]:
@@ -124,7 +106,7 @@ def seed_history(*, today: date, rng: Random, months: int = 12) -> dict:
     auditor_bias = {a: (-0.35 if rng.random() < GENEROUS_SHARE else 0.0) for a in auditors}
     cohort_effect = {"cp": 0.08, "cla": -0.05, "care_leaver": 0.05, "assessment": -0.04}
 
-    periods = _months_before(today, months)
+    periods = [parse(m) for m in ending_with(previous(today), months)]
     seeds = [rng.randrange(2**31) for _ in periods]
 
     # Each month is drawn by the service's own rules (draw.plan_sample) from a frame of the cases

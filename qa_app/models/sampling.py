@@ -75,7 +75,7 @@ class AuditCycle(db.Model):
 
 
 class CycleFrame(db.Model):
-    """The frame a cycle was drawn from, stored compactly (see sampling.draw.encode_frame).
+    """The frame a cycle was drawn from, stored compactly (see services.sampling.frame.encode_frame).
 
     One row per cycle: zlib-compressed arrays of case id, team id, cohort and exclusion, with a
     SHA-256 digest of the canonical frame, so a draw can be re-checked years later.

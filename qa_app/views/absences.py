@@ -28,7 +28,7 @@ def _page(form: AbsenceForm | None, status: int = 200):
         periods=absences.current_and_future(local_today()),
         form=form,
         can_manage=can(current_user, "absences.manage"),
-        can_approve="dcs" in current_user.roles,
+        can_approve=absences.may_approve(current_user),
     ), status
 
 

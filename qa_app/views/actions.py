@@ -1,8 +1,6 @@
 """The action tracker: my actions, the team view, one action with its history, the PSW
 dashboard and its exports. Thin: one service call per change, the service decides."""
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -27,17 +25,16 @@ from qa_app.forms.actions import (
     StartForm,
     VerifyForm,
 )
-from qa_app.models import User
 from qa_app.permissions import requires
+from qa_app.services.actions import changes, queries
+from qa_app.services.actions import exports as action_exports
 from qa_app.services.actions import lifecycle as life
-from qa_app.services.actions import queries
 from qa_app.services.actions.chase import reminders_for
 from qa_app.textnorm import is_digits
 from qa_app.views import shown
 
 bp = Blueprint("actions", __name__, url_prefix="/actions")
 
-CHANGES = ("start", "complete", "verify", "reopen", "cancel", "reassign", "due-date")
 AUDIT_ENDPOINTS = ("audits.view", "audits.detail", "audits.show")
 
 
@@ -88,11 +85,9 @@ def _forms(action, formdata=None, failed: str | None = None):
         forms[failed] = type(forms[failed])(prefix=prefix, formdata=formdata)
     for form in forms.values():
         form.version.data = str(action.version)
-    people = queries.team_members(current_user) if "team_manager" in current_user.roles else []
-    if action.owner is not None and action.owner not in people:
-        people = [action.owner, *people]
+    people = queries.possible_owners(current_user, action)
     forms["reassign"].owner.choices = choices(
-        [("", "Choose a person"), *((u.id, u.name) for u in people if u.id != action.owner_id)]
+        [("", "Choose a person"), *((u.id, u.name) for u in people)]
     )
     return forms
 
@@ -108,19 +103,10 @@ def _detail(action, *, forms, status: int = 200, form=None):
         forms=forms,
         form=form,
         reminders=reminders_for(action),
-        people={u.id: u for u in db.session.query(User).filter(User.id.in_(_people_ids(action)))},
+        people=queries.history_people(action),
     )
     shown.case_opened(action.case, "view_action")
     return html, status
-
-
-def _people_ids(action) -> set[int]:
-    ids = {e.by_id for e in action.events if e.by_id}
-    for e in action.events:
-        for key in ("from_owner_id", "to_owner_id", "owner_id"):
-            if isinstance(e.detail.get(key), int):
-                ids.add(e.detail[key])
-    return ids
 
 
 @bp.route("/<int:action_id>")
@@ -132,65 +118,24 @@ def detail(action_id: int):
     return _detail(action, forms=_forms(action))
 
 
-def _parse_date(value: str | None) -> date | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise life.ActionInputError(
-            "due_on", f"Enter the new due date as YYYY-MM-DD, like 2027-01-15 (not {value!r})"
-        ) from None
-
-
 def _apply(change: str, action, form) -> str:
     """Run the change through the service; returns the success message."""
-    common = {"by": current_user, "now": utcnow(), "expected_version": int(form.version.data)}
-    base_url = current_app.config["BASE_URL"]
-    if change == "start":
-        life.start(action, **common)
-        return "Work on the action has started."
-    if change == "complete":
-        life.complete(
-            action, evidence=form.evidence.data, evidence_link=form.evidence_link.data, **common
-        )
-        return (
-            "The action is marked as completed. It will be verified by the team manager or auditor."
-        )
-    if change == "verify":
-        life.verify(action, effectiveness=form.effectiveness.data, note=form.note.data, **common)
-        return "The action is verified."
-    if change == "reopen":
-        life.reopen(action, reason=form.reason.data, base_url=base_url, **common)
-        return "The action is reopened and its owner told."
-    if change == "cancel":
-        life.cancel(action, reason=form.reason.data, **common)
-        return "The action is cancelled."
-    if change == "reassign":
-        owner = form.owner.data
-        life.reassign(
-            action,
-            owner_id=int(owner) if owner and is_digits(owner) else None,
-            reason=form.reason.data,
-            base_url=base_url,
-            **common,
-        )
-        return "The action is reassigned and its new owner told."
-    life.change_due_date(
+    return changes.apply_change(
+        change,
         action,
-        due_on=_parse_date(form.due_on.data),
-        reason=form.reason.data,
+        form.data,
+        by=current_user,
+        now=utcnow(),
         today=local_today(),
-        **common,
+        expected_version=int(form.version.data),
+        base_url=current_app.config["BASE_URL"],
     )
-    return "The due date is changed; reminders will follow the new date."
 
 
 @bp.route("/<int:action_id>/<change>", methods=["POST"])
 @requires("actions.work")
 def change(action_id: int, change: str):
-    if change not in CHANGES:
+    if change not in changes.CHANGES:
         abort(404)
     action = queries.visible_action(current_user, action_id)
     if action is None:
@@ -209,11 +154,7 @@ def change(action_id: int, change: str):
         form = forms[change]
         form[exc.field].errors = [str(exc)]
         return _detail(action, forms=forms, status=400, form=form)
-    except life.ActionPermissionError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("actions.detail", action_id=action_id)), 303
-    except life.StaleActionError as exc:
+    except (life.ActionPermissionError, life.StaleActionError) as exc:
         db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("actions.detail", action_id=action_id)), 303
@@ -260,7 +201,9 @@ def _export_rows() -> list[dict]:
     if error is not None:
         abort(400, description=str(error))
     rows = list(
-        queries.export_rows(status="open", today=local_today(), user=current_user, filters=filters)
+        action_exports.export_rows(
+            status="open", today=local_today(), user=current_user, filters=filters
+        )
     )
     shown.cases_shown((r["case_id"] for r in rows), "export_actions")
     return rows
@@ -270,7 +213,7 @@ def _export_rows() -> list[dict]:
 @requires("actions.dashboard")
 def dashboard_csv():
     return Response(
-        queries.export_csv(_export_rows()),
+        action_exports.export_csv(_export_rows()),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=actions-{local_today()}.csv"},
     )
@@ -280,7 +223,7 @@ def dashboard_csv():
 @requires("actions.dashboard")
 def dashboard_xlsx():
     return Response(
-        queries.export_xlsx(_export_rows()),
+        action_exports.export_xlsx(_export_rows()),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f"attachment; filename=actions-{local_today()}.xlsx"},
     )

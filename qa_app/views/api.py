@@ -14,16 +14,10 @@ from flask_login import current_user
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import csrf, db
 from qa_app.permissions import can
-from qa_app.services.audits import access as audit_access
 from qa_app.services.people import api_tokens
+from qa_app.services.platform import months
 from qa_app.services.reports import export as report_export
-from qa_app.services.reports.scope import (
-    ScopeError,
-    parse_month,
-    parse_scope,
-    scope_for_user,
-    within,
-)
+from qa_app.services.reports.scope import ScopeError, parse_scope, scope_for_user, within
 from qa_app.services.reports.tables import report_data, report_tables
 from qa_app.views import shown
 
@@ -80,10 +74,9 @@ def _scope():
 
 def _month(month: str) -> str:
     try:
-        parse_month(month)
-    except ScopeError as exc:
+        return months.check(month)
+    except months.MonthError as exc:
         abort(_problem(400, str(exc)))
-    return month
 
 
 @bp.route("/reports/<month>")
@@ -104,45 +97,9 @@ def tables(month: str):
 def table(month: str, table: str):
     """One table as typed JSON rows: {"columns": [...], "rows": [{column: value}]}."""
     month = _month(month)
-    scope = _scope()
-    if table == "audits":
-        columns, rows = report_export.audit_rows(month, scope)
-        rows = report_export.hide_grades(rows, audit_access.blind_audit_ids(g.api_user))
-        shown.cases_shown((r["case_id"] for r in rows), "api_audits", user=g.api_user)
-        return jsonify(
-            {"month": month, "scope": scope.key, "table": table, "columns": columns, "rows": rows}
-        )
-    if table == "actions":
-        rows = report_export.action_rows(month, scope, today=local_today())
-        shown.cases_shown((r["case_id"] for r in rows), "api_actions", user=g.api_user)
-        return jsonify(
-            {
-                "month": month,
-                "scope": scope.key,
-                "table": table,
-                "columns": report_export.ACTION_COLUMNS,
-                "rows": rows,
-            }
-        )
-    found = next(
-        (
-            t
-            for t in report_tables(report_data(month, scope, as_of=local_today()))
-            if t.key == table
-        ),
-        None,
-    )
+    found = report_export.api_table(month, _scope(), table, as_of=local_today(), reader=g.api_user)
+    if found is not None and table in ("audits", "actions"):
+        shown.cases_shown((r["case_id"] for r in found["rows"]), f"api_{table}", user=g.api_user)
     if found is None:
         return _problem(404, f"no table {table!r}: see /api/v1/reports/{month} for the list")
-    columns = [{"key": c.key, "label": c.label, "type": c.kind} for c in found.columns]
-    rows = [dict(zip([c.key for c in found.columns], values, strict=True)) for values in found.rows]
-    return jsonify(
-        {
-            "month": month,
-            "scope": scope.key,
-            "table": table,
-            "title": found.title,
-            "columns": columns,
-            "rows": rows,
-        }
-    )
+    return jsonify(found)

@@ -23,16 +23,15 @@ from qa_app.forms import audits as audit_fields
 from qa_app.forms import first_error
 from qa_app.forms.audit_records import ConcernForm, ReflectionForm, ReopenForm
 from qa_app.models import Assignment
-from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
 from qa_app.security import safe_next_url
 from qa_app.services.audits import access as audit_access
 from qa_app.services.audits import answers as audit_answers
-from qa_app.services.audits import display as audit_display
 from qa_app.services.audits import form as audit_form
+from qa_app.services.audits import pages as audit_pages
 from qa_app.services.audits import reflections, safeguarding
 from qa_app.services.audits import submission as audit_submission
-from qa_app.services.audits.grading import describe_rules, suggest_for_answers
+from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.people import access_log as access
 from qa_app.services.toolkits.store import NoToolkitForCohort
 
@@ -99,77 +98,45 @@ def tasks(audit_id: int):
 def page(audit_id: int, key: str):
     audit = _editable(audit_id)
     toolkit = audit_form.definition(audit)
-    if key not in ("compliance", "overall") and key not in {s.key for s in toolkit.sections}:
+    if key not in audit_pages.page_keys(toolkit):
         abort(404)
     if audit.status != "draft":
         return redirect(url_for("audits.view", audit_id=audit.id))
-    errors, status = {}, 200
-    if request.method == "POST":
-        drafted = audit_answers.normalise(audit.answers)["actions"]
-        # Raw fields, not WTForms: they are named by the toolkit version's answer paths (see
-        # qa_app.forms.audits); save_changes checks every value and names the field at fault.
-        changes = audit_fields.page_changes(toolkit, key, request.form, drafted)
-        try:
-            audit_form.save_changes(
-                audit, changes, expected_version=_expected_version(), by=current_user, now=utcnow()
-            )
-        except audit_form.StaleAudit as exc:
-            db.session.rollback()
-            return _conflict(audit, exc, changes)
-        except audit_answers.InvalidAnswer as exc:
-            db.session.rollback()
-            errors, status = _page_errors(exc.problems, drafted), 400
-        else:
-            db.session.commit()
-            if request.form.get("then") == "tasks":
-                flash(f"Saved at {to_local(audit.saved_at):%H:%M}.", "success")
-                return redirect(url_for("audits.tasks", audit_id=audit.id))
-            return redirect(_next_page(toolkit, audit, key))
-    else:
+    if request.method == "GET":
         _log(audit)
-    template = (
-        "audits/section.html" if key not in ("compliance", "overall") else f"audits/{key}.html"
+        return _logged(_form_page(audit, key))
+    drafted = audit_answers.normalise(audit.answers)["actions"]
+    changes = audit_fields.page_changes(toolkit, key, request.form, drafted)
+    try:
+        audit_form.save_changes(
+            audit, changes, expected_version=_expected_version(), by=current_user, now=utcnow()
+        )
+    except audit_form.StaleAudit as exc:
+        db.session.rollback()
+        return _conflict(audit, exc, changes)
+    except audit_answers.InvalidAnswer as exc:
+        db.session.rollback()
+        return _logged(_form_page(audit, key, audit_pages.page_errors(exc.problems, drafted)), 400)
+    db.session.commit()
+    if request.form.get("then") == "tasks":
+        flash(f"Saved at {to_local(audit.saved_at):%H:%M}.", "success")
+        return redirect(url_for("audits.tasks", audit_id=audit.id))
+    following = audit_pages.next_page_key(toolkit, key)
+    if following is None:
+        return redirect(url_for("audits.check", audit_id=audit.id))
+    return redirect(url_for("audits.page", audit_id=audit.id, key=following))
+
+
+def _form_page(audit, key: str, errors: dict | None = None):
+    template, extra = audit_pages.form_page(audit, key)
+    form_values = request.form if errors else None
+    return render_template(
+        template, **_context(audit, errors=errors, form_values=form_values), **extra
     )
-    return _logged(
-        render_template(
-            template,
-            **_context(audit, errors=errors, form_values=request.form if errors else None),
-            page_key=key,
-            section=None if key in ("compliance", "overall") else toolkit.section(key),
-            rules=describe_rules(toolkit.grading),
-            suggestion=suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
-            default_owner=audit_form.default_action_owner(audit.case),
-        ),
-        status,
-    )
-
-
-def _page_errors(problems: dict, drafted: list[dict]) -> dict:
-    """Problems by field name; a refused new action's problems belong to its fields."""
-    known = {a["id"] for a in drafted}
-    out = {}
-    for path, message in problems.items():
-        parts = path.split(".")
-        if parts[0] == "actions" and len(parts) >= 2 and parts[1] not in known:
-            path = "new_action.description"
-        out[path] = message
-    return out
-
-
-def _next_page(toolkit, audit, key: str) -> str:
-    keys = [s.key for s in toolkit.sections] + ["compliance", "overall"]
-    index = keys.index(key)
-    if index + 1 < len(keys):
-        return url_for("audits.page", audit_id=audit.id, key=keys[index + 1])
-    return url_for("audits.check", audit_id=audit.id)
 
 
 def _conflict(audit, exc: audit_form.StaleAudit, changes: dict):
-    rows = [
-        (path, value, audit_answers.value_at(exc.stored_answers, path))
-        for path, value in changes.items()
-        if audit_answers.value_at(exc.stored_answers, path) != value
-    ]
+    rows = audit_pages.conflict_rows(exc.stored_answers, changes)
     fields = [
         (k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "version")
     ]
@@ -188,32 +155,22 @@ def autosave(audit_id: int):
     # The autosave script sends one answer as JSON: no HTML form to model. Anything that is not
     # {"field": str, "value": ..., "version": int} is refused below; the value is checked by
     # save_changes like a page submit's.
-    data = request.get_json(silent=True)
-    data = data if isinstance(data, dict) else {}
-    name, value = str(data.get("field", "")), data.get("value")
-    if name.startswith(audit_fields.NEW_ACTION) or not isinstance(data.get("version"), int):
+    name, value, version = _autosave_field()
+    if name.startswith(audit_fields.NEW_ACTION) or version is None:
         return jsonify(errors={name: "This field is saved when you continue"}), 400
     changes = audit_fields.field_changes(name, value)
     try:
         audit_form.save_changes(
             audit,
             changes,
-            expected_version=data["version"],
+            expected_version=version,
             by=current_user,
             now=utcnow(),
             toolkit=toolkit,
         )
     except audit_form.StaleAudit as exc:
         db.session.rollback()
-        path = next(iter(changes), name)
-        return jsonify(
-            conflict=True,
-            message=str(exc),
-            stored_version=exc.stored_version,
-            yours=value,
-            stored=audit_answers.value_at(exc.stored_answers, path),
-            link=request.referrer or url_for("audits.tasks", audit_id=audit.id),
-        ), 409
+        return _autosave_conflict(audit, exc, next(iter(changes), name), value)
     except audit_answers.InvalidAnswer as exc:
         db.session.rollback()
         return jsonify(errors=exc.problems), 400
@@ -223,6 +180,30 @@ def autosave(audit_id: int):
     version, saved_at = audit.version, audit.saved_at  # read before commit expires them
     db.session.commit()
     return jsonify(version=version, saved_at=f"{to_local(saved_at):%H:%M}")
+
+
+def _autosave_field() -> tuple[str, object, int | None]:
+    """(field name, value, the version the page showed) from the autosave request's JSON."""
+    data = request.get_json(silent=True)
+    data = data if isinstance(data, dict) else {}
+    version = data.get("version")
+    return (
+        str(data.get("field", "")),
+        data.get("value"),
+        version if isinstance(version, int) else None,
+    )
+
+
+def _autosave_conflict(audit, exc: audit_form.StaleAudit, path: str, yours):
+    """409 with both values, so the page can show what the other save wrote."""
+    return jsonify(
+        conflict=True,
+        message=str(exc),
+        stored_version=exc.stored_version,
+        yours=yours,
+        stored=audit_answers.value_at(exc.stored_answers, path),
+        link=request.referrer or url_for("audits.tasks", audit_id=audit.id),
+    ), 409
 
 
 @bp.route("/<int:audit_id>/check")
@@ -238,12 +219,11 @@ def check(audit_id: int):
 def _check_page(audit, status: int, found=None):
     found = audit_form.problems(audit) if found is None else found
     links = [(p, *audit_form.problem_link(p)) for p in found]
-    toolkit = audit_form.definition(audit)
     return render_template(
         "audits/check.html",
         **_context(audit),
         problems=links,
-        suggestion=suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
+        suggestion=audit_pages.suggestion(audit),
     ), status
 
 
@@ -258,6 +238,7 @@ def submit(audit_id: int):
             by=current_user,
             now=utcnow(),
             rng=random.Random(),
+            rules=ModerationRules.from_config(current_app.config),
             base_url=current_app.config["BASE_URL"],
         )
     except audit_submission.NotReady as exc:
@@ -304,19 +285,7 @@ def pdf(audit_id: int):
 
 
 def _record(audit) -> dict:
-    from qa_app.models import Action  # noqa: PLC0415
-
-    toolkit = audit_form.definition(audit)
-    return {
-        "suggestion": suggest_for_answers(toolkit, audit_answers.to_grading(audit.answers)),
-        "actions": db.session.scalars(
-            db.select(Action).where(Action.audit_id == audit.id).order_by(Action.id)
-        ).all(),
-        "reflection_due": reflections.reflection_due(audit),
-        "reflection_role": reflections.reflection_role(audit, current_user),
-        "agreement_labels": reflections.AGREEMENT_LABELS,
-        "now": utcnow(),
-    }
+    return audit_pages.record(audit, current_user, now=utcnow())
 
 
 @bp.route("/<int:audit_id>/reflection", methods=["GET", "POST"])
@@ -349,13 +318,9 @@ def reflect(audit_id: int):
         render_template(
             "audits/reflection.html",
             **_context(audit),
+            **audit_pages.reflection_page(audit, current_user, now=utcnow()),
             entry=form,
             error=error,
-            due=reflections.reflection_due(audit),
-            labels=reflections.AGREEMENT_LABELS,
-            mine=next((r for r in audit.reflections if r.author_id == current_user.id), None),
-            closed=audit.submitted_at is not None
-            and utcnow().date() > reflections.reflection_due(audit),
         ),
         400 if error else 200,
     )
@@ -442,29 +407,4 @@ def concern(audit_id: int, concern_id: int):
 
 
 def _context(audit, *, errors: dict | None = None, form_values=None) -> dict:
-    answers = audit_answers.normalise(audit.answers)
-    errors = errors or {}
-
-    def current(path: str) -> str:
-        if form_values is not None:
-            return form_values.get(path, "")
-        return audit_display.display_value(answers, path)
-
-    return {
-        "audit": audit,
-        "toolkit": audit_form.definition(audit),
-        "facts": audit_display.case_facts(audit),
-        "is_auditor": audit.auditor_id == current_user.id,
-        "answers": answers,
-        "errors": errors,
-        "error_list": [{"text": m, "href": f"#{_field_id(p)}"} for p, m in errors.items()],
-        "current": current,
-        "field_id": _field_id,
-        "grades": GRADES,
-        "path_label": lambda path: audit_display.path_label(audit_form.definition(audit), path),
-        "show_value": audit_display.show_value,
-    }
-
-
-def _field_id(path: str) -> str:
-    return path.replace(".", "-")
+    return audit_pages.context(audit, current_user, errors=errors, form_values=form_values)

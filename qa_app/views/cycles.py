@@ -15,17 +15,17 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 from werkzeug.routing import BaseConverter
 
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.forms.sampling import AddCaseForm, DrawForm, ReassignForm, SwapForm
-from qa_app.models import Child, SampleItem, User
+from qa_app.models import SampleItem, User
 from qa_app.permissions import requires
 from qa_app.services.people import access_log as access
-from qa_app.services.sampling import allocation, cycles
+from qa_app.services.platform import months
+from qa_app.services.sampling import adjust, allocation, cycles
 from qa_app.services.sampling import draw as sampling
 from qa_app.services.sampling.draw import SamplingError
 from qa_app.textnorm import is_digits
@@ -43,6 +43,10 @@ class MonthConverter(BaseConverter):
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("month", MonthConverter))
 
 
+def _base_url() -> str:
+    return current_app.config["BASE_URL"]
+
+
 def _cycle(month: str):
     try:
         return sampling.get_cycle(month)
@@ -54,7 +58,7 @@ def _cycle(month: str):
 @requires("cycles.manage")
 def index():
     today = local_today()
-    form = DrawForm(data={"month": f"{today:%Y-%m}"})
+    form = DrawForm(data={"month": months.of(today)})
     return render_template("cycles/index.html", cycles=cycles.list_cycles(), form=form)
 
 
@@ -142,7 +146,7 @@ def publish(month: str):
     return _act(
         month,
         lambda cycle: cycles.publish_cycle(
-            cycle, by=current_user, now=utcnow(), base_url=current_app.config["BASE_URL"]
+            cycle, by=current_user, now=utcnow(), base_url=_base_url()
         ),
         "The {month} allocation is published: every auditor has been told.",
     )
@@ -160,23 +164,16 @@ def add_case(month: str):
     cycle = _cycle(month)
     form = AddCaseForm()
     if form.validate_on_submit():
-        case = sampling.find_open_case(form.child_id.data, cycle.reference_date)
         try:
-            if case is None:
-                raise SamplingError(
-                    f"No case of child {form.child_id.data.strip()} is open on "
-                    f"{cycle.reference_date:%-d %B %Y}"
-                )
-            item = sampling.add_case(
+            adjust.add_child(
                 cycle,
-                case,
+                form.child_id.data,
                 by=current_user,
                 now=utcnow(),
+                base_url=_base_url(),
                 selection=form.selection.data,
                 note=form.note.data,
             )
-            if cycle.status != "drawn":
-                allocation.allocate_item(item, now=utcnow())
         except SamplingError as exc:
             db.session.rollback()
             form.child_id.errors.append(str(exc))
@@ -248,10 +245,7 @@ def reassign(month: str, item_id: int):
         try:
             if auditor is None:
                 raise SamplingError("Choose an auditor from the list")
-            previous, assignment = allocation.reassign(item, auditor, now=utcnow())
-            cycles.tell_reassigned(
-                previous, assignment, now=utcnow(), base_url=current_app.config["BASE_URL"]
-            )
+            adjust.reassign(item, auditor, now=utcnow(), base_url=_base_url())
         except SamplingError as exc:
             db.session.rollback()
             form.auditor_id.errors.append(str(exc))
@@ -268,34 +262,9 @@ def swap(month: str, item_id: int):
     item = _item(month, item_id)
     form = SwapForm()
     if form.validate_on_submit():
-        other = db.session.scalar(
-            select(SampleItem)
-            .join(SampleItem.case)
-            .join(Child)
-            .where(
-                SampleItem.cycle_id == item.cycle_id,
-                Child.la_child_id == form.other_child_id.data.strip(),
-            )
-        )
         try:
-            if other is None:
-                raise SamplingError(
-                    f"Child {form.other_child_id.data.strip()} has no case in the {month} sample"
-                )
-            first_auditor = item.assignment.auditor if item.assignment else None
-            allocation.swap(item, other, now=utcnow())
-            cycles.tell_reassigned(
-                first_auditor,
-                item.assignment,
-                now=utcnow(),
-                base_url=current_app.config["BASE_URL"],
-            )
-            cycles.tell_reassigned(
-                item.assignment.auditor,
-                other.assignment,
-                now=utcnow(),
-                base_url=current_app.config["BASE_URL"],
-            )
+            other = adjust.sample_item(item.cycle, form.other_child_id.data)
+            adjust.swap(item, other, now=utcnow(), base_url=_base_url())
         except SamplingError as exc:
             db.session.rollback()
             form.other_child_id.errors.append(str(exc))

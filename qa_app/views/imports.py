@@ -50,13 +50,15 @@ def _limits() -> Limits:
 
 
 def _inline(upload: ImportUpload) -> bool:
-    return import_uploads.work_size(upload) <= current_app.config["IMPORT_INLINE_MAX_BYTES"]
+    return import_uploads.in_request(
+        upload, inline_max_bytes=current_app.config["IMPORT_INLINE_MAX_BYTES"]
+    )
 
 
 def _start_task(kind: str, upload: ImportUpload) -> None:
     """Commit a task row for the upload, then queue it (Redis down: it waits, and says so)."""
     task = tasks.create_task(kind, {"upload_id": upload.id}, by=current_user)
-    upload.task = task
+    import_uploads.hand_to_task(upload, task)
     db.session.commit()
     try:
         tasks.mark_enqueued(task, background.enqueue_task(task), now=utcnow())
@@ -95,7 +97,6 @@ def new():
             import_uploads.preview_upload(upload, folder=_folder(), limits=_limits())
             db.session.commit()
         else:
-            upload.status = "previewing"
             _start_task("import_preview", upload)
         return redirect(url_for("imports.upload", upload_id=upload.id))
     return render_template("imports/new.html", form=form)
@@ -129,7 +130,6 @@ def confirm(upload_id: int):
         flash("This upload cannot be imported: it has not been previewed, or it is done.", "error")
         return redirect(url_for("imports.upload", upload_id=upload.id))
     if not _inline(upload):
-        upload.status = "importing"
         _start_task("import_cases", upload)
         return redirect(url_for("imports.upload", upload_id=upload.id))
     try:

@@ -5,7 +5,6 @@ import random
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
@@ -18,7 +17,7 @@ from qa_app.forms.moderation import (
 )
 from qa_app.models import Audit, Dispute, Moderation, User
 from qa_app.models.vocab import GRADES
-from qa_app.permissions import is_council_wide, requires
+from qa_app.permissions import requires
 from qa_app.services.moderation import decisions as service
 from qa_app.services.moderation import selection
 from qa_app.services.moderation.rules import ModerationRules
@@ -136,21 +135,11 @@ def final(moderation_id: int):
     return redirect(url_for("moderation.queue"))
 
 
-def _may_see_result(moderation: Moderation) -> bool:
-    audit = moderation.audit
-    if current_user.id in (audit.auditor_id, moderation.moderator_id) or is_council_wide(
-        current_user
-    ):
-        return True
-    head = selection.locality_head(audit.case)
-    return head is not None and head.id == current_user.id
-
-
 @bp.route("/<int:moderation_id>/result")
 @requires("moderation.result")
 def result(moderation_id: int):
     moderation = db.session.get(Moderation, moderation_id)
-    if moderation is None or not _may_see_result(moderation):
+    if moderation is None or not service.may_see_result(moderation, current_user):
         abort(404)
     if moderation.status != "completed":
         # Not even the auditor sees a half-done moderation, so nothing leaks to the moderator.
@@ -235,31 +224,17 @@ def decide(dispute_id: int):
             db.session.commit()
             flash("Your decision is recorded.", "success")
             return redirect(url_for("moderation.disputes"))
-    moderation = dispute_row.moderation
     html = render_template(
-        "moderation/decide.html",
-        dispute=dispute_row,
-        moderation=moderation,
-        audit=moderation.audit,
-        auditor=service.auditor_grades(moderation),
-        sections=service.sections_of(moderation),
-        grades=GRADES,
-        error=error,
+        "moderation/decide.html", **service.dispute_page(dispute_row), error=error
     )
-    shown.case_opened(moderation.audit.case, "view_dispute")
+    shown.case_opened(dispute_row.moderation.audit.case, "view_dispute")
     return html, 400 if error else 200
 
 
 @bp.route("/disputes")
 @requires("moderation.decide")
 def disputes():
-    rows = db.session.scalars(
-        select(Dispute)
-        .where(Dispute.decider_id == current_user.id)
-        .order_by(Dispute.status != "pending", Dispute.raised_at.desc())
-        .limit(200)
-    )
-    return render_template("moderation/disputes.html", disputes=list(rows))
+    return render_template("moderation/disputes.html", disputes=service.disputes_for(current_user))
 
 
 @bp.route("/all", methods=["GET", "POST"])
@@ -289,17 +264,10 @@ def manage():
             db.session.commit()
             flash(f"Audit {audit.id} added for moderation.", "success")
             return redirect(url_for("moderation.manage", _anchor=f"moderation-{moderation.id}"))
-    rows = db.session.scalars(
-        select(Moderation)
-        .where(Moderation.status != "completed")
-        .order_by(Moderation.due_on, Moderation.id)
-        .limit(500)
-    )
-    moderators = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
     return render_template(
         "moderation/manage.html",
-        moderations=list(rows),
-        moderators=[u for u in moderators if u.has_role(*selection.MODERATOR_ROLES)],
+        moderations=selection.open_moderations(),
+        moderators=selection.moderators(),
         error=error,
     ), 400 if error else 200
 

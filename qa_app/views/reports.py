@@ -23,24 +23,18 @@ from qa_app.models.vocab import COHORTS
 from qa_app.permissions import can, requires
 from qa_app.services.audits import access as audit_access
 from qa_app.services.people import api_tokens
-from qa_app.services.platform.spc import VARIATION_SHORT
-from qa_app.services.reports import charts as report_charts
+from qa_app.services.platform import months
 from qa_app.services.reports import dashboard as report_dashboard
-from qa_app.services.reports import files as report_files
 from qa_app.services.reports import reading
 from qa_app.services.reports import versions as report_versions
-from qa_app.services.reports.figures import MIN_N, Filters
 from qa_app.services.reports.files import render_context
 from qa_app.services.reports.scope import (
-    MONTH_RE,
     ScopeError,
     parse_scope,
-    previous_months,
     scope_choices,
     scope_for_user,
     within,
 )
-from qa_app.services.reports.trends import stored_xmr
 from qa_app.templating import uk_date
 from qa_app.views import shown
 
@@ -48,10 +42,7 @@ bp = Blueprint("reports", __name__, url_prefix="/reports")
 TEAM_ROWS = 30  # team rows shown on the dashboard before "Show all teams"
 
 
-@bp.app_template_filter("month_short")
-def month_short(month: str) -> str:
-    """2026-10 -> Oct 26, for narrow table headings."""
-    return report_charts.month_tick(month)
+bp.add_app_template_filter(months.short_label, "month_short")  # 2026-10 -> Oct 26
 
 
 def _visible(version_id: int) -> ReportVersion:
@@ -183,52 +174,11 @@ def dashboard():
     mine = scope_for_user(current_user)
     if mine is None:
         abort(404)
-    default_to = report_versions.previous_month(local_today())
     args = request.args
-    errors = []
-    try:
-        scope = parse_scope(args["scope"]) if args.get("scope") else mine
-        if not within(mine, scope):
-            raise ScopeError(f"scope {args['scope']!r}: outside what you may see")
-    except ScopeError as exc:
-        errors.append(str(exc).capitalize())
-        scope = mine
-    to_month = args.get("to") or default_to
-    from_month = args.get("from") or (
-        previous_months(to_month, 12)[0] if MONTH_RE.match(to_month) else default_to
-    )
-    cohort = args.get("cohort") or None
-    if cohort is not None and cohort not in COHORTS:
-        errors.append(f"Cohort {cohort!r}: choose one of the listed cohorts")
-        cohort = None
-    query = report_dashboard.DashboardQuery(
-        from_month=from_month,
-        to_month=to_month,
-        filters=Filters(cohort=cohort, random_only=args.get("random") == "1"),
-        section=args.get("section") or None,
-    )
-    try:
-        data = report_dashboard.dashboard(scope, query, as_of=local_today())
-    except ScopeError as exc:
-        errors.append(str(exc).capitalize())
-        query = report_dashboard.DashboardQuery(
-            previous_months(default_to, 12)[0], default_to, query.filters, query.section
-        )
-        data = report_dashboard.dashboard(scope, query, as_of=local_today())
-    spc = stored_xmr(data["trends"][0], None)
+    page = report_dashboard.page(args, mine, today=local_today())
     html = render_template(
         "reports/dashboard.html",
-        data=data,
-        query=query,
-        errors=errors,
-        chart=report_files.trend_chart(
-            data["trends"][0],
-            spc,
-            f"Audits graded good or better, {data['scope'].label} (%)",
-            MIN_N,
-        ),
-        spc=spc,
-        variation_short=VARIATION_SHORT,
+        **page,
         cohorts=COHORTS,
         statuses=report_dashboard.report_status() if can(current_user, "reports.build") else None,
         # A large locality has hundreds of teams: the first TEAM_ROWS, then a link to all.
@@ -238,7 +188,7 @@ def dashboard():
         all_teams_url=url_for("reports.dashboard", **{**args.to_dict(), "teams": "all"}),
     )
     # The drill-down lists audits by child id; the rest of the page is aggregate figures.
-    drill = (data.get("drill") or {}).get("rows", [])
+    drill = (page["data"].get("drill") or {}).get("rows", [])
     shown.cases_shown((r.case_id for r in drill), "list_audits", purpose="report dashboard")
     return html
 

@@ -12,8 +12,8 @@ from qa_app.models import ThresholdComparator
 from qa_app.permissions import can, requires
 from qa_app.services.performance import thresholds
 from qa_app.services.performance.bands import SHAPES
-from qa_app.services.reports.scope import previous_months
-from qa_app.services.reports.tables import month_label
+from qa_app.services.platform import months
+from qa_app.services.platform.months import ending_with, shift
 from qa_app.textnorm import is_digits
 
 bp = Blueprint("thresholds", __name__, url_prefix="/thresholds")
@@ -21,7 +21,7 @@ bp = Blueprint("thresholds", __name__, url_prefix="/thresholds")
 
 @bp.context_processor
 def _helpers() -> dict:
-    return {"month_label": month_label, "bands_text": thresholds.bands_text, "shapes": SHAPES}
+    return {"month_label": months.label, "bands_text": thresholds.bands_text, "shapes": SHAPES}
 
 
 def _month() -> str:
@@ -67,9 +67,9 @@ def detail(key: str):
 def _bands_form(key: str) -> BandsForm:
     form = BandsForm()
     this_month = thresholds.check_month(local_today())
-    a_year_ahead = f"{int(this_month[:4]) + 1}{this_month[4:]}"
+    a_year_ahead = shift(this_month, 12)
     # From two years back (a correction) to a year ahead (a decision taking effect later).
-    form.effective_from.choices = choices((m, m) for m in previous_months(a_year_ahead, 37))
+    form.effective_from.choices = choices((m, m) for m in ending_with(a_year_ahead, 37))
     if request.method == "GET":
         form.fill(thresholds.thresholds_for(key, this_month).bands)
         form.effective_from.data = this_month

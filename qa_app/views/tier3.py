@@ -8,25 +8,18 @@ from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.forms.moderation import Tier3ReviewForm
 from qa_app.models import Tier3Review
-from qa_app.models.vocab import GRADES
 from qa_app.permissions import requires
 from qa_app.services.moderation import tier3
 from qa_app.views import shown
 
 bp = Blueprint("tier3", __name__, url_prefix="/tier3")
 
-TRIGGER_LABELS = {
-    "inadequate_audit": "Audit graded Inadequate",
-    "repeat_inadequate": "Case Inadequate in two consecutive audits",
-    "team_month": "Team with a high share of Inadequate audits",
-}
-
 
 @bp.route("/")
 @requires("tier3.review")
 def index():
     reviews = tier3.queue_for(current_user)
-    html = render_template("tier3/index.html", reviews=reviews, labels=TRIGGER_LABELS)
+    html = render_template("tier3/index.html", reviews=reviews, labels=tier3.TRIGGER_LABELS)
     shown.cases_shown((r.trigger.case_id for r in reviews), "list_tier3_reviews")
     return html
 
@@ -61,15 +54,7 @@ def review(review_id: int):
             flash(f"Tier 3 review recorded; {len(raised)} action(s) raised.", "success")
             return redirect(url_for("tier3.index"))
     refused = error is not None or bool(form.errors)
-    html = render_template(
-        "tier3/review.html",
-        review=row,
-        trigger=row.trigger,
-        labels=TRIGGER_LABELS,
-        grades=GRADES,
-        form=form,
-        error=error,
-    )
+    html = render_template("tier3/review.html", **tier3.review_page(row), form=form, error=error)
     if row.trigger.case is not None:  # a team's trigger names no child
         shown.case_opened(row.trigger.case, "view_tier3_review")
     return html, 400 if refused else 200

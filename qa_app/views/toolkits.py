@@ -80,6 +80,15 @@ def upload():
     ), status
 
 
+def _refused(name: str, preview):
+    """The upload page again, with why the file was not loaded."""
+    upload_form = ToolkitUploadForm(formdata=None)
+    upload_form.file.errors = [f"{name} was not loaded: see the problems below"]
+    return render_template(
+        "toolkits/upload.html", form=upload_form, preview=preview, confirm=None
+    ), 409
+
+
 @bp.route("/upload/confirm", methods=["POST"])
 @requires("toolkits.manage")
 def confirm():
@@ -102,11 +111,7 @@ def confirm():
         )
     except toolkits.ToolkitsRefused as exc:
         db.session.rollback()
-        upload_form = ToolkitUploadForm(formdata=None)
-        upload_form.file.errors = [f"{name} was not loaded: see the problems below"]
-        return render_template(
-            "toolkits/upload.html", form=upload_form, preview=exc.failures[0], confirm=None
-        ), 409
+        return _refused(name, exc.failures[0])
     db.session.commit()
     loaded = result.version
     if result.status == "created":

@@ -3,12 +3,12 @@
 from playwright.sync_api import expect
 
 from qa_app.clock import local_today
-from qa_app.services.reports.versions import previous_month
+from qa_app.services.platform import months
 from tests.support.browser import SCREENSHOTS, axe_violations, screenshot, sign_in
 
 
 def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
-    month = previous_month(local_today())
+    month = months.previous(local_today())
     sign_in(page, live_server.url, "psw@demo.casefile.test")
     page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_label("Month").fill(month)

@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import ReportVersion
-from qa_app.services.reports.scope import previous_months
+from qa_app.services.platform.months import ending_with
 from tests.support.factories import make_toolkit_version, make_user
 from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
-MONTHS = previous_months(MONTH, 12)
+MONTHS = ending_with(MONTH, 12)
 
 
 @pytest.fixture

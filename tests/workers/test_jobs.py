@@ -3,13 +3,14 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from rq.job import Job
 from sqlalchemy import func, select
 
 from qa_app import background
 from qa_app.extensions import db
-from qa_app.models import BackgroundTask, Case, utcnow
-from qa_app.services.platform import tasks
+from qa_app.models import BackgroundTask, Case, EmailMessage, utcnow
+from qa_app.services.platform import mail, notifications, tasks
 from workers import jobs, schedule
 
 UK = ZoneInfo("Europe/London")
@@ -111,6 +112,36 @@ def test_every_job_name_resolves():
         background.RUN_TASK,
         background.BUILD_REPORT,
         background.JOB_CLASS,
+        background.SEND_EMAIL,
+        background.SEND_EMAILS,
         *(p.job for p in schedule.PERIODIC_JOBS),
     ):
         assert pkgutil.resolve_name(name) is not None
+
+
+def test_an_email_batch_sends_what_it_can_and_is_retried_for_the_rest(app, app_ctx):
+    from tests.support.factories import make_user  # noqa: PLC0415
+    from tests.support.smtp import SmtpServer, free_port  # noqa: PLC0415
+
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=free_port())  # nobody listening
+    now = datetime(2026, 11, 2, 8)
+    users = [make_user("iro") for _ in range(3)]
+    ids = [
+        notifications.queue_email(
+            dedupe_key=f"batch-{u.id}", to=u, subject="Hi", body="Hello", now=now
+        ).id
+        for u in users
+    ]
+    db.session.info.pop(notifications.OUTBOX_SESSION_KEY)  # sent by hand below, not at commit
+    db.session.commit()
+    with pytest.raises(mail.NotDelivered, match="3 of 3 emails"):
+        jobs.send_emails(ids)
+    db.session.expire_all()
+    assert {(e.status, e.attempts) for e in db.session.scalars(select(EmailMessage))} == {
+        ("queued", 1)
+    }
+    with SmtpServer() as server:
+        app.config["MAIL_PORT"] = server.port
+        assert jobs.send_emails(ids) == {"sent": 3}
+        assert jobs.send_emails(ids) == {"nothing to send": 3}  # a retry sends nothing twice
+        assert len(server.messages) == 3

@@ -9,10 +9,11 @@ Rungs, counted in England and Wales working days from the action's due date:
 
 Each rung fires once per action and due date. ``run_chase`` works in batches; for each batch it
 first INSERTs one ``ActionReminder`` row per rung due (ON CONFLICT DO NOTHING on the unique key
-(action_id, due_on, rung)), then tells people only for the rows *its own* insert created, then
-the caller commits. A concurrent run blocks on the same keys and then finds them taken; a run
-killed mid-batch loses the whole batch (rows and notifications together) and the next run
-redoes it. A run that was missed catches up: every rung reached is fired. The owner is told
+(action_id, due_on, rung)), then tells people (``notifications.notify_many``) only for the rows
+*its own* insert created, then the caller commits, and the batch's emails are queued for sending
+as every email is, once committed. A concurrent run blocks on the same keys and then finds them
+taken; a run killed mid-batch loses the whole batch (rows and notifications together) and the
+next run redoes it. A run that was missed catches up: every rung reached is fired. The owner is told
 only the latest news (a catch-up "due soon" for an action already overdue is recorded as
 ``superseded``, not sent); managers' rungs go to different people, so each is sent. Owners on
 leave today (an ``Absence`` of kind absence) have their reminders sent to their line manager.
@@ -23,18 +24,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from qa_app.bulk import insert_rows
 from qa_app.extensions import db
-from qa_app.models import Absence, Action, ActionReminder, Case, EmailMessage, Team, User
+from qa_app.models import Absence, Action, ActionReminder, Case, Team, User
 from qa_app.models.action_reminders import RUNGS
 from qa_app.models.actions import OPEN_STATUSES
-from qa_app.models.notifications import Notification
 from qa_app.models.users import UserRole
+from qa_app.services.platform import notifications
 from qa_app.services.platform.calendar import add_working_days
-from qa_app.services.platform.notifications import Message, _email_text
 
 OWNER_RUNGS = ("due_soon", "due_today", "overdue_owner")
 RUNG_OFFSETS = {  # working days from the due date
@@ -123,7 +122,9 @@ def _people(today: date) -> _People:
     return _People(users, absent, heads, sorted(top))
 
 
-def _message(rung: str, action_id: int, case_id: int, due_on: date, cover: bool) -> Message:
+def _message(
+    rung: str, action_id: int, case_id: int, due_on: date, cover: bool
+) -> notifications.Message:
     due = f"{due_on:%-d %B %Y}"
     subject = {
         "due_soon": f"Action {action_id} for case {case_id} is due on {due}",
@@ -137,7 +138,9 @@ def _message(rung: str, action_id: int, case_id: int, due_on: date, cover: bool)
     if cover:
         subject = f"Cover for an absent colleague: {subject}"
     body = f"{subject}. Open the action to see what is needed and record progress."
-    return Message(kind=f"action_{rung}", subject=subject, body=body, link=f"/actions/{action_id}")
+    return notifications.Message(
+        kind=f"action_{rung}", subject=subject, body=body, link=f"/actions/{action_id}"
+    )
 
 
 def _insert_ignoring_taken(rows: list[dict]) -> set[tuple[int, str]]:
@@ -153,53 +156,6 @@ def _insert_ignoring_taken(rows: list[dict]) -> set[tuple[int, str]]:
     )
     won = db.session.execute(statement, rows)
     return {(row.action_id, row.rung) for row in won}
-
-
-def _notify_many(entries: list[tuple[User, Message, str]], *, now: datetime, base_url: str) -> int:
-    """``notifications.notify`` for many at once (the chase may tell thousands of people):
-    the same rows, written in bulk. Dedupe keys are new by construction (they embed the
-    reminder just won). Returns how many went to a daily digest."""
-    emails = [
-        {
-            "dedupe_key": f"n:{key}",
-            "user_id": user.id,
-            "to_address": user.email,
-            "subject": message.subject[:200],
-            "body": _email_text(user, message, base_url),
-            "kind": "single",
-            "status": "queued",
-            "attempts": 0,
-            "created_at": now,
-        }
-        for user, message, key in entries
-        if user.notification_mode != "digest" and user.email
-    ]
-    email_ids: dict[str, int] = {}
-    if emails:
-        rows = db.session.execute(
-            insert(EmailMessage).returning(EmailMessage.id, EmailMessage.dedupe_key), emails
-        )
-        email_ids = {row.dedupe_key: row.id for row in rows}
-        # Not one RQ job per email (the first run after an outage can queue 100,000): the
-        # outbox sweep (workers/schedule.py, every 5 minutes) sends queued rows.
-    insert_rows(
-        Notification.__table__,
-        [
-            {
-                "user_id": user.id,
-                "kind": message.kind,
-                "subject": message.subject[:200],
-                "body": message.body,
-                "link": message.link,
-                "dedupe_key": key,
-                "created_at": now,
-                "wants_email": True,
-                "email_id": email_ids.get(f"n:{key}"),
-            }
-            for user, message, key in entries
-        ],
-    )
-    return sum(1 for user, _m, _k in entries if user.notification_mode == "digest")
 
 
 def _candidates(today: date) -> list:
@@ -323,7 +279,7 @@ def _chase_batch(batch, today, now, base_url, people: _People, result: ChaseResu
             plans[(action.id, rung)] = (action, recipients, cover)
     won = _insert_ignoring_taken(rows)
     result.skipped_already_sent += len(rows) - len(won)
-    entries: list[tuple[User, Message, str]] = []
+    entries: list[tuple[User, notifications.Message, str]] = []
     for key in sorted(won, key=lambda k: (k[0], RUNGS.index(k[1]))):
         action, recipients, cover = plans[key]
         rung = key[1]
@@ -332,7 +288,7 @@ def _chase_batch(batch, today, now, base_url, people: _People, result: ChaseResu
             dedupe = f"chase:{action.id}:{action.due_on.isoformat()}:{rung}:{user_id}"
             entries.append((people.users[user_id], message, dedupe))
             result.sent[rung] += 1
-    result.digests += _notify_many(entries, now=now, base_url=base_url)
+    result.digests += notifications.notify_many(entries, now=now, base_url=base_url).for_digest
     db.session.flush()
 
 

@@ -1,14 +1,12 @@
-"""Reading actions: who may see which, the owner's and team manager's lists, the PSW dashboard
-and the exports. Every list is filtered by ``action_scope`` (or a narrower rule)."""
+"""Reading actions: who may see which, the owner's and team manager's lists and the PSW
+dashboard (its exports are in ``exports``). Every list is filtered by ``action_scope`` (or a
+narrower rule)."""
 
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 
-import xlsxwriter
 from sqlalchemy import case, func, or_, select, text, true
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
 from qa_app.cache import cached_json
@@ -16,8 +14,6 @@ from qa_app.extensions import db
 from qa_app.models import Action, ActionEvent, Audit, Case, Import, Locality, Team, User
 from qa_app.models.actions import OPEN_STATUSES, PRIORITIES, SOURCES
 from qa_app.permissions import case_scope, is_council_wide, team_scope
-from qa_app.services.platform import csv_files
-from qa_app.services.platform.calendar import working_days_after
 from qa_app.textnorm import is_digits
 
 AGE_BANDS = {  # raised this many days ago (lower bound inclusive)
@@ -33,22 +29,6 @@ SOURCE_LABELS = {
     "tier3": "Tier 3 review",
     "safeguarding": "Safeguarding concern",
 }
-EXPORT_COLUMNS = (
-    "action_id",
-    "audit_id",
-    "case_id",
-    "owner_email",
-    "owner_team",
-    "locality",
-    "priority",
-    "status",
-    "raised_on",
-    "due_on",
-    "completed_on",
-    "verified_on",
-    "working_days_overdue",
-)
-EXPORT_STATUSES = ("open", "overdue", "all")
 PAGE_SIZE = 50
 SHOWN = 15  # rows per dashboard group table
 
@@ -137,6 +117,22 @@ def team_members(user: User) -> list[User]:
     )
 
 
+def possible_owners(user: User, action: Action) -> list[User]:
+    """Whom *user* may give *action* to: a team manager, the rest of their team."""
+    people = team_members(user) if "team_manager" in user.roles else []
+    return [u for u in people if u.id != action.owner_id]
+
+
+def history_people(action: Action) -> dict[int, User]:
+    """Everyone the action's history names (who did what, owners before and after), by id."""
+    ids = {e.by_id for e in action.events if e.by_id}
+    for e in action.events:
+        for key in ("from_owner_id", "to_owner_id", "owner_id"):
+            if isinstance(e.detail.get(key), int):
+                ids.add(e.detail[key])
+    return {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
 @dataclass
 class DashboardFilters:
     locality: int | None = None
@@ -202,7 +198,7 @@ def _age_band(today: date) -> ColumnElement:
     )
 
 
-def _outstanding(user: User, filters: DashboardFilters, today: date, *columns):
+def outstanding(user: User, filters: DashboardFilters, today: date, *columns):
     """The filtered, scoped outstanding actions over Action ⋈ Case ⋈ Team, selecting
     *columns* (default: the action id). The case and team are joined only when the scope, a
     filter or a column needs them: every action has a case, so without them the rows are the
@@ -246,7 +242,7 @@ def dashboard(user: User, filters: DashboardFilters, today: date, page: int = 1)
     overdue = sum(o for _k, _n, o in counts["priority"])
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
-    listed = _ordered(_outstanding(user, filters, today), today)
+    listed = _ordered(outstanding(user, filters, today), today)
     ids = list(db.session.scalars(listed.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
     by_id = {
         a.id: a
@@ -295,7 +291,7 @@ def _group_counts(user: User, filters: DashboardFilters, today: date) -> dict[st
 
 def _count_groups(user: User, filters: DashboardFilters, today: date) -> dict[str, list]:
     """One scan with GROUPING SETS on PostgreSQL, one GROUP BY per group elsewhere."""
-    inner = _outstanding(
+    inner = outstanding(
         user,
         filters,
         today,
@@ -355,98 +351,3 @@ def _names(model, ids: list) -> dict:
     if not wanted:
         return {}
     return dict(db.session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all())
-
-
-@cache
-def _overdue_days(due_on: date, today: date) -> int:
-    return working_days_after(due_on, today)
-
-
-def export_rows(
-    *, status: str, today: date, user: User | None = None, filters: DashboardFilters | None = None
-):
-    """Rows (dicts keyed by EXPORT_COLUMNS) for the CSV/XLSX exports, oldest due first.
-
-    *status*: open (still to do), overdue (open and past due) or all. With *user*, only their
-    scope; with *filters*, the dashboard's filtered outstanding set."""
-    if status not in EXPORT_STATUSES:
-        raise FilterError("status", f"--status must be one of: {', '.join(EXPORT_STATUSES)}")
-    owner = aliased(User)
-    owner_team = aliased(Team)
-    query = (
-        select(
-            Action.id,
-            Action.audit_id,
-            Action.case_id,
-            owner.email,
-            owner_team.name,
-            Locality.name,
-            Action.priority,
-            Action.status,
-            Action.raised_at,
-            Action.due_on,
-            Action.completed_at,
-            Action.verified_at,
-        )
-        .join(owner, owner.id == Action.owner_id)
-        .outerjoin(owner_team, owner_team.id == owner.team_id)
-        .join(Case, Case.id == Action.case_id)
-        .outerjoin(Team, Team.id == Case.team_id)
-        .outerjoin(Locality, Locality.id == Team.locality_id)
-        .order_by(Action.due_on, Action.id)
-    )
-    if status in ("open", "overdue"):
-        query = query.where(Action.status.in_(OPEN_STATUSES))
-    if status == "overdue":
-        query = query.where(Action.due_on < today)
-    if user is not None:
-        query = query.where(action_scope(user))
-    if filters is not None and user is not None:
-        query = query.where(Action.id.in_(_outstanding(user, filters, today)))
-    for row in db.session.execute(query).yield_per(5000):
-        (aid, audit_id, case_id, email, team, locality, priority, st, raised, due, done, ver) = row
-        overdue = _overdue_days(due, today) if st in OPEN_STATUSES else 0
-        yield {
-            "action_id": aid,
-            "audit_id": audit_id if audit_id is not None else "",
-            "case_id": case_id,
-            "owner_email": email or "",
-            "owner_team": team or "",
-            "locality": locality or "",
-            "priority": priority,
-            "status": st,
-            "raised_on": raised.date().isoformat(),
-            "due_on": due.isoformat(),
-            "completed_on": done.date().isoformat() if done else "",
-            "verified_on": ver.date().isoformat() if ver else "",
-            "working_days_overdue": overdue,
-        }
-
-
-def export_csv(rows) -> str:
-    out = io.StringIO()
-    writer = csv_files.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue()
-
-
-def export_xlsx(rows) -> bytes:
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        out, {"in_memory": True, "constant_memory": True, **csv_files.XLSX_TEXT_CELLS}
-    )
-    sheet = book.add_worksheet("Actions")
-    bold = book.add_format({"bold": True})
-    for col, name in enumerate(EXPORT_COLUMNS):
-        sheet.write_string(0, col, name, bold)
-    for r, row in enumerate(rows, start=1):
-        for col, name in enumerate(EXPORT_COLUMNS):
-            value = row[name]
-            if isinstance(value, int):
-                sheet.write_number(r, col, value)
-            else:
-                # Written as text so nothing a user typed is taken for a formula.
-                sheet.write_string(r, col, str(value))
-    book.close()
-    return out.getvalue()

@@ -7,8 +7,6 @@ escalation can each add their step here without knowing each other's internals.
 import random
 from datetime import datetime
 
-from flask import current_app
-
 from qa_app.models import Audit, User
 from qa_app.services.audits import reflections
 from qa_app.services.moderation import escalation
@@ -17,11 +15,16 @@ from qa_app.services.moderation.rules import ModerationRules
 
 
 def after_submission(
-    audit: Audit, *, by: User, now: datetime, rng: random.Random, base_url: str
+    audit: Audit,
+    *,
+    by: User,
+    now: datetime,
+    rng: random.Random,
+    rules: ModerationRules,
+    base_url: str,
 ) -> None:
     """Run every after-submission step for *audit* (flushes; the caller commits)."""
     reflections.invite_reflections(audit, now=now, base_url=base_url)
-    rules = ModerationRules.from_config(current_app.config)
     moderation_selection.select_on_submission(
         audit, now=now, rng=rng, rules=rules, base_url=base_url
     )

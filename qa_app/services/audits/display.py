@@ -11,6 +11,7 @@ from qa_app.models.vocab import GRADES
 from qa_app.services.actions.raising import team_manager_of
 from qa_app.services.audits import answers as audit_answers
 from qa_app.services.audits.form import definition
+from qa_app.services.platform import months
 
 
 @dataclass(frozen=True)
@@ -57,18 +58,11 @@ def case_facts(audit: Audit) -> CaseFacts:
     )
 
 
-def _since_opened(reference: date, months: int, opened_on: date | None) -> date:
-    """*months* before *reference*, but never before the case opened: there is no record of
-    this case to read from before then."""
-    start = _months_before(reference, months)
+def _since_opened(reference: date, count: int, opened_on: date | None) -> date:
+    """*count* months before *reference*, but never before the case opened: there is no record
+    of this case to read from before then."""
+    start = months.same_day_months_before(reference, count)
     return max(start, opened_on) if opened_on else start
-
-
-def _months_before(day: date, months: int) -> date:
-    month = day.month - months
-    year = day.year + (month - 1) // 12
-    month = (month - 1) % 12 + 1
-    return date(year, month, min(day.day, 28))
 
 
 def display_value(answers: Mapping, path: str) -> str:

@@ -19,6 +19,7 @@ from qa_app.services.audits.form import (
     require_draft,
 )
 from qa_app.services.audits.grading import AnswerProblem, suggest_for_answers
+from qa_app.services.moderation.rules import ModerationRules
 
 MAX_REOPEN_REASON = 2_000
 
@@ -38,6 +39,7 @@ def submit_audit(
     by: User,
     now: datetime,
     rng: random.Random,
+    rules: ModerationRules,
     base_url: str,
 ) -> Audit:
     """Lock the audit: write its grades for reporting, raise the drafted actions, complete the
@@ -96,7 +98,7 @@ def submit_audit(
         )
     )
     db.session.flush()
-    audit_hooks.after_submission(audit, by=by, now=now, rng=rng, base_url=base_url)
+    audit_hooks.after_submission(audit, by=by, now=now, rng=rng, rules=rules, base_url=base_url)
     return audit
 
 

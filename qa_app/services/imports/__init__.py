@@ -1,6 +1,6 @@
 """Importing case data: applying a snapshot of open cases, uploads with a preview, and staff files.
 
-Doors: ``apply.run_import`` (plan, then apply, all or nothing), ``uploads.stage_upload`` /
+Doors: ``apply.run_import`` (``plan.plan_import``, then apply, all or nothing), ``uploads.stage_upload`` /
 ``preview_upload`` / ``confirm_upload`` (the web journey), ``pending.confirm_team`` / ``merge_team``
 (and people), ``staff.import_staff``. The file readers are in ``qa_app.importers``.
 """

@@ -76,6 +76,20 @@ def work_size(upload: ImportUpload) -> int:
     return sum(f.get("work", f["size"]) for f in upload.files)
 
 
+def in_request(upload: ImportUpload, *, inline_max_bytes: int) -> bool:
+    """Whether *upload* is small enough to preview and import while the page waits; a larger
+    one is handed to a background task (``hand_to_task``). A workbook counts by its inflated
+    size (``work_size``), which is what reading it costs."""
+    return work_size(upload) <= inline_max_bytes
+
+
+def hand_to_task(upload: ImportUpload, task: BackgroundTask) -> None:
+    """Leave *upload*'s preview or import (the task's kind) to the background *task*."""
+    upload.task = task
+    upload.status = {"import_preview": "previewing", "import_cases": "importing"}[task.kind]
+    db.session.flush()
+
+
 def load_sources(upload: ImportUpload, folder: Path) -> list[SourceFile]:
     sources = []
     for info in upload.files:

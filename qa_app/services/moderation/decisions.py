@@ -22,6 +22,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.vocab import GRADES
+from qa_app.permissions import is_council_wide
 from qa_app.services.moderation import escalation
 from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.moderation.selection import ModerationError, locality_head
@@ -352,3 +353,39 @@ def queue_for(user: User) -> list[Moderation]:
 
 def moderation_of(audit: Audit) -> Moderation | None:
     return db.session.scalar(select(Moderation).where(Moderation.audit_id == audit.id))
+
+
+def may_see_result(moderation: Moderation, user: User) -> bool:
+    """The auditor, the moderator, council-wide roles and the case's head of service may read
+    a moderation's result."""
+    audit = moderation.audit
+    if user.id in (audit.auditor_id, moderation.moderator_id) or is_council_wide(user):
+        return True
+    head = locality_head(audit.case)
+    return head is not None and head.id == user.id
+
+
+def disputes_for(user: User, limit: int = 200) -> list[Dispute]:
+    """The disputes *user* decides, pending first, newest first."""
+    return list(
+        db.session.scalars(
+            select(Dispute)
+            .where(Dispute.decider_id == user.id)
+            .order_by(Dispute.status != "pending", Dispute.raised_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def dispute_page(dispute: Dispute) -> dict:
+    """What the head of service sees to decide *dispute*: both sets of grades, section by
+    section (the blind ones are recorded by now, so the auditor's may be shown)."""
+    moderation = dispute.moderation
+    return {
+        "dispute": dispute,
+        "moderation": moderation,
+        "audit": moderation.audit,
+        "auditor": auditor_grades(moderation),
+        "sections": sections_of(moderation),
+        "grades": GRADES,
+    }

@@ -31,6 +31,7 @@ from qa_app.models import (
 from qa_app.models.sampling import Assignment
 from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.moderation.selection import locality_head
+from qa_app.services.platform import months
 from qa_app.services.platform.calendar import add_working_days
 from qa_app.services.platform.notifications import Message, notify
 
@@ -256,6 +257,17 @@ def check_team_month(
     return reviews
 
 
+def check_recent_team_months(
+    today: date, *, now: datetime, rules: ModerationRules, base_url: str
+) -> list[Tier3Review]:
+    """The daily team-month check: this month's cycle and last month's, whose audits are still
+    being submitted and moderated early in this one. Each trigger fires once however often."""
+    reviews = []
+    for month in (months.previous(today), months.of(today)):
+        reviews += check_team_month(month, now=now, rules=rules, base_url=base_url)
+    return reviews
+
+
 def after_moderation(
     audit: Audit, *, now: datetime, rules: ModerationRules, base_url: str
 ) -> list[Tier3Review]:
@@ -293,8 +305,3 @@ def after_moderation(
         )
         db.session.flush()
     return check_audit(audit, now=now, rules=rules, base_url=base_url)
-
-
-def previous_month(today: date) -> str:
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"

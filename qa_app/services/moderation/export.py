@@ -5,8 +5,6 @@ change them only together with their description in the README ("Moderation, agr
 escalation").
 """
 
-import re
-
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -22,6 +20,7 @@ from qa_app.models import (
     User,
 )
 from qa_app.services.moderation.agreement import DEFAULT_SMALL_N, agreement
+from qa_app.services.platform import months
 
 CSV_COLUMNS = (
     "audit_id",
@@ -31,22 +30,15 @@ CSV_COLUMNS = (
     "auditor_grade",
     "moderator_grade",
 )
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class ExportError(ValueError):
     """A request the export cannot answer; the message says why."""
 
 
-def check_month(month: str) -> str:
-    if not MONTH.match(month or ""):
-        raise ExportError(f"Month {month!r} is not in the form YYYY-MM")
-    return month
-
-
 def stats(month: str, *, small_n: int = DEFAULT_SMALL_N) -> dict:
     """``qa moderation stats --json``: top-level figures are for the overall grade."""
-    result = agreement(check_month(month), month, small_n=small_n)
+    result = agreement(months.check(month, ExportError), month, small_n=small_n)
     overall = result["overall"]
     return {
         "month": month,
@@ -81,7 +73,7 @@ def export_rows(month: str) -> list[tuple]:
     """Every blind-graded moderation of *month*'s cycle: the overall row, then one row per
     section (grades as codes 1-4; blank where a side marked the section not applicable).
     The moderator's grade is the blind one, as in the statistics."""
-    check_month(month)
+    months.check(month, ExportError)
     auditor, moderator = aliased(User), aliased(User)
     base = (
         select(Audit.id, auditor.email, moderator.email)

@@ -251,3 +251,21 @@ def reassign(
     )
     db.session.flush()
     tell_moderator(moderation, now=now, base_url=base_url)
+
+
+def open_moderations(limit: int = 500) -> list[Moderation]:
+    """Moderations not yet completed, soonest due first (qa_admin's list)."""
+    return list(
+        db.session.scalars(
+            select(Moderation)
+            .where(Moderation.status != "completed")
+            .order_by(Moderation.due_on, Moderation.id)
+            .limit(limit)
+        )
+    )
+
+
+def moderators() -> list[User]:
+    """Active people in the moderator pool, by name (whom qa_admin may give a moderation to)."""
+    users = db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name))
+    return [u for u in users if u.has_role(*MODERATOR_ROLES)]

@@ -11,10 +11,16 @@ from sqlalchemy import or_, select
 from qa_app.extensions import db
 from qa_app.models import AuditEvent, Tier3Review, User, UserRole
 from qa_app.models.actions import Action
+from qa_app.models.vocab import GRADES
 from qa_app.services.actions.raising import ActionError, raise_action
 from qa_app.textnorm import clean_text
 
 OVERSEER_ROLES = ("team_manager", "senior_manager", "head_of_service", "dcs", "psw")
+TRIGGER_LABELS = {
+    "inadequate_audit": "Audit graded Inadequate",
+    "repeat_inadequate": "Case Inadequate in two consecutive audits",
+    "team_month": "Team with a high share of Inadequate audits",
+}
 
 
 class Tier3Error(ValueError):
@@ -34,6 +40,17 @@ def overseers() -> list[User]:
             .order_by(User.name)
         )
     )
+
+
+def review_page(review: Tier3Review) -> dict:
+    """What the review form shows: the review, what triggered it, and who may oversee it."""
+    return {
+        "review": review,
+        "trigger": review.trigger,
+        "labels": TRIGGER_LABELS,
+        "grades": GRADES,
+        "overseers": overseers(),
+    }
 
 
 def queue_for(user: User) -> list[Tier3Review]:

@@ -7,7 +7,6 @@ comparators are kept with who made them and when. Services flush; the caller com
 """
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -28,8 +27,8 @@ from qa_app.services.performance.threshold_file import (
     EnglandFigure,
     load_defaults,
 )
+from qa_app.services.platform import months
 
-MONTH = re.compile(r"^(20\d\d|2100)-(0[1-9]|1[0-2])$")
 MAX_REASON = 1000
 
 
@@ -131,12 +130,15 @@ def bands_text(data: dict | None, unit: str) -> str:
 def check_month(month: str | date) -> str:
     """``YYYY-MM`` for a month given as text or as any date in it."""
     if isinstance(month, date):
-        return f"{month.year:04d}-{month.month:02d}"
-    if not isinstance(month, str) or not MONTH.match(month):
+        return months.of(month)
+    if not isinstance(month, str):
         raise ThresholdError(
             f"month {month!r}: expected YYYY-MM, for example 2026-11", "effective_from"
         )
-    return month
+    try:
+        return months.check(month)
+    except months.MonthError as exc:
+        raise ThresholdError(str(exc), "effective_from") from exc
 
 
 def indicator_keys() -> list[str]:

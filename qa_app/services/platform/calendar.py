@@ -10,6 +10,8 @@ from functools import cache
 import holidays
 import numpy as np
 
+from qa_app.services.platform import months
+
 FIRST_YEAR, LAST_YEAR = 2000, 2060
 
 
@@ -67,7 +69,6 @@ def first_working_day(year: int, month: int) -> date:
 
 
 def last_working_day(year: int, month: int) -> date:
-    next_month = date(year + month // 12, month % 12 + 1, 1)
-    last = next_month - timedelta(days=1)
+    last = months.last_day(months.key(year, month))
     _check(last)
     return np.busday_offset(last, 0, roll="backward", busdaycal=_calendar()).astype(date)

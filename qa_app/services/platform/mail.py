@@ -21,6 +21,11 @@ from qa_app.models import EmailMessage
 
 MAX_ATTEMPTS = 5
 STALE_SENDING = timedelta(minutes=15)
+DELIVERY_ERRORS = (OSError, smtplib.SMTPException)  # recorded on the message, then re-raised
+
+
+class NotDelivered(RuntimeError):
+    """Some emails of a batch could not be sent this time (each one's error is recorded)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,7 @@ def deliver(message: EmailMessage, settings: MailSettings, *, now: datetime) -> 
             if settings.username:
                 smtp.login(settings.username, settings.password or "")
             smtp.send_message(_mime(message, settings))
-    except (OSError, smtplib.SMTPException) as exc:
+    except DELIVERY_ERRORS as exc:
         message.last_error = f"{type(exc).__name__}: {exc}"[:500]
         message.status = "failed" if message.attempts >= MAX_ATTEMPTS else "queued"
         db.session.flush()

@@ -1,24 +1,27 @@
 """Telling people things: in-app notifications, and email through an outbox.
 
-``notify`` is the one door for every feature (sampling, actions, escalation...). It writes a
-Notification and, for people who want single emails, an EmailMessage row, both in the caller's
-transaction and both keyed by a dedupe key, so calling it twice for the same event does
-nothing the second time. Emails are sent by a background job after commit (see
+``notify`` is the one door for every feature (sampling, actions, escalation...); ``notify_many``
+is the same door for thousands at once (the daily chase). It writes a Notification and, for
+people who want single emails, an EmailMessage row, both in the caller's transaction and both
+keyed by a dedupe key, so calling it twice for the same event does nothing the second time. Emails are sent by a background job after commit (see
 ``qa_app.background``); people who chose a daily digest get one email a day listing what they
 have not yet been emailed. Emails carry no child names or details: a subject, the case number
 and a link into the service.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ARRAY, Text, any_, bindparam, cast, func, insert, select, update
 
+from qa_app.bulk import insert_rows
 from qa_app.extensions import db
 from qa_app.models import EmailMessage, Notification, User
 
 NOTIFICATION_MODES = {"immediate": "An email for each notification", "digest": "A daily digest"}
 OUTBOX_SESSION_KEY = "qa_outbox_ids"
+KEYS_PER_QUERY = 500  # dedupe keys looked up per IN (...) list (SQLite)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,12 @@ def _absolute(base_url: str, link: str | None) -> str:
     if not link:
         return base_url.rstrip("/") + "/"
     return base_url.rstrip("/") + link if link.startswith("/") else link
+
+
+def _emailed_alone(user: User, email: bool) -> bool:
+    """Whether a notification gets an email of its own; with *email*, the rest wait for the
+    recipient's daily digest."""
+    return email and user.notification_mode != "digest"
 
 
 def _email_text(user: User, message: Message, base_url: str) -> str:
@@ -109,7 +118,7 @@ def notify(
     )
     db.session.add(note)
     db.session.flush()
-    if email and user.notification_mode != "digest":
+    if _emailed_alone(user, email):
         sent = queue_email(
             dedupe_key=f"n:{dedupe_key}",
             to=user,
@@ -121,6 +130,104 @@ def notify(
             note.email_id = sent.id
     db.session.flush()
     return note
+
+
+@dataclass
+class Told:
+    """What ``notify_many`` wrote."""
+
+    notified: int = 0  # new notifications
+    emailed: int = 0  # emails queued, sent after the caller commits
+    for_digest: int = 0  # new notifications held for their recipient's daily digest
+    already: int = 0  # dedupe keys told before (or twice in the call): nothing written
+
+
+def _taken(column, keys: list[str]) -> dict[str, int | None]:
+    """Which of *keys* the unique *column* already holds (key -> the row's id)."""
+    found: dict[str, int | None] = {}
+    id_column = column.table.c.id
+    if keys and db.session.connection().dialect.name == "postgresql":
+        # One array parameter: binding thousands of IN (...) parameters costs ten times the
+        # lookup itself (a chase batch looks up thousands of keys).
+        wanted = cast(bindparam("keys", keys, type_=ARRAY(Text)), ARRAY(Text))
+        return dict(
+            db.session.execute(select(column, id_column).where(column == any_(wanted))).all()
+        )
+    for start in range(0, len(keys), KEYS_PER_QUERY):
+        chunk = keys[start : start + KEYS_PER_QUERY]
+        found.update(db.session.execute(select(column, id_column).where(column.in_(chunk))).all())
+    return found
+
+
+def notify_many(
+    notices: Iterable[tuple[User, Message, str]],
+    *,
+    now: datetime,
+    base_url: str,
+    email: bool = True,
+) -> Told:
+    """``notify`` for many (user, message, dedupe key) at once, by the same rules: nothing twice
+    per dedupe key, an email for people who want single emails (sent after the caller commits),
+    the daily digest for the rest. Rows are written with grouped INSERTs, not a query per
+    person, so a chase can tell thousands of people in a second."""
+    db.session.flush()
+    wanted: dict[str, tuple[User, Message]] = {}
+    given = 0
+    for user, message, key in notices:
+        given += 1
+        wanted.setdefault(key, (user, message))
+    for key in _taken(Notification.dedupe_key, list(wanted)):
+        del wanted[key]
+    told = Told(notified=len(wanted), already=given - len(wanted))
+    emails = {
+        f"n:{key}": (user, message)
+        for key, (user, message) in wanted.items()
+        if _emailed_alone(user, email) and user.email
+    }
+    email_ids = _taken(EmailMessage.dedupe_key, list(emails))
+    new_emails = [
+        {
+            "dedupe_key": key,
+            "user_id": user.id,
+            "to_address": user.email,
+            "subject": message.subject[:200],
+            "body": _email_text(user, message, base_url),
+            "kind": "single",
+            "status": "queued",
+            "attempts": 0,
+            "created_at": now,
+        }
+        for key, (user, message) in emails.items()
+        if key not in email_ids
+    ]
+    if new_emails:
+        rows = db.session.execute(
+            insert(EmailMessage).returning(EmailMessage.id, EmailMessage.dedupe_key), new_emails
+        ).all()
+        email_ids.update({row.dedupe_key: row.id for row in rows})
+        db.session.info.setdefault(OUTBOX_SESSION_KEY, []).extend(row.id for row in rows)
+        told.emailed = len(rows)
+    insert_rows(
+        Notification.__table__,
+        [
+            {
+                "user_id": user.id,
+                "kind": message.kind,
+                "subject": message.subject[:200],
+                "body": message.body,
+                "link": message.link,
+                "dedupe_key": key,
+                "created_at": now,
+                "wants_email": email,
+                "email_id": email_ids.get(f"n:{key}"),
+            }
+            for key, (user, message) in wanted.items()
+        ],
+    )
+    told.for_digest = sum(
+        1 for user, _message in wanted.values() if email and not _emailed_alone(user, email)
+    )
+    return told
 
 
 def unread_count(user: User) -> int:

@@ -134,13 +134,5 @@ def percent_bars(rows: list[tuple[str, float | None, int]], title: str, axis: st
     return _frame(width, height, title, desc or "No data.", "".join(parts), "bars")
 
 
-def month_tick(month: str) -> str:
-    year, mon = month.split("-")
-    return f"{_MONTHS[int(mon) - 1]} {year[2:]}"
-
-
-_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-
 def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

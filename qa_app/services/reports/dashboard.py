@@ -4,7 +4,9 @@ Every number here comes from the same functions as the monthly report (``reports
 ``reports.trends``), so a dashboard and the report agree for the same month and scope.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -21,13 +23,23 @@ from qa_app.models import (
     Team,
 )
 from qa_app.models.vocab import COHORTS
-from qa_app.services.reports import figures
-from qa_app.services.reports.figures import Filters, reported_grade, submitted_audits
-from qa_app.services.reports.scope import ReportScope, ScopeError, parse_month, previous_months
+from qa_app.services.platform.months import (
+    MonthError,
+    check,
+    ending_with,
+    months_back,
+    previous,
+    span,
+)
+from qa_app.services.platform.spc import VARIATION_SHORT
+from qa_app.services.reports import figures, files
+from qa_app.services.reports.figures import MIN_N, Filters, reported_grade, submitted_audits
+from qa_app.services.reports.scope import ReportScope, ScopeError, parse_scope, within
 from qa_app.services.reports.tables import DEFAULT_INADEQUATE_TARGET, section_titles
 from qa_app.services.reports.trends import (
     grade_trends,
     monthly_grade_counts,
+    stored_xmr,
     team_cohort_counts,
     trends_by,
 )
@@ -46,15 +58,15 @@ class DashboardQuery:
 
     def months(self) -> list[str]:
         """The months from..to, oldest first (at most MAX_MONTHS); ScopeError if backwards."""
-        start, end = parse_month(self.from_month), parse_month(self.to_month)
-        count = (end[0] - start[0]) * 12 + end[1] - start[1] + 1
+        check(self.from_month, ScopeError)
+        count = span(self.from_month, check(self.to_month, ScopeError))
         if count < 1:
             raise ScopeError(
                 f"months: {self.from_month} is after {self.to_month}; choose an earlier start"
             )
         if count > MAX_MONTHS:
             raise ScopeError(f"months: at most {MAX_MONTHS} months at once")
-        return previous_months(self.to_month, count)
+        return ending_with(self.to_month, count)
 
 
 def data_stamp() -> str:
@@ -192,3 +204,54 @@ def report_status(limit: int = 6) -> list[ReportVersion]:
             .limit(limit)
         )
     )
+
+
+def page(args: Mapping[str, str], mine: ReportScope, *, today: date) -> dict:
+    """The dashboard page for its query-string *args* (``scope``, ``from``, ``to``, ``cohort``,
+    ``random``, ``section``) within the user's scope *mine*: ``query``, ``data``, ``chart`` and
+    ``errors``. An argument that cannot be used is named in ``errors`` and its default shown
+    (the twelve months to last month, the user's own scope, every cohort)."""
+    default_to = previous(today)
+    errors = []
+    try:
+        scope = parse_scope(args["scope"]) if args.get("scope") else mine
+        if not within(mine, scope):
+            raise ScopeError(f"scope {args['scope']!r}: outside what you may see")
+    except ScopeError as exc:
+        errors.append(str(exc).capitalize())
+        scope = mine
+    to_month = args.get("to") or default_to
+    try:
+        from_month = args.get("from") or months_back(to_month, 12)
+    except MonthError:
+        from_month = default_to  # the bad "to" month is reported below
+    cohort = args.get("cohort") or None
+    if cohort is not None and cohort not in COHORTS:
+        errors.append(f"Cohort {cohort!r}: choose one of the listed cohorts")
+        cohort = None
+    query = DashboardQuery(
+        from_month=from_month,
+        to_month=to_month,
+        filters=Filters(cohort=cohort, random_only=args.get("random") == "1"),
+        section=args.get("section") or None,
+    )
+    try:
+        data = dashboard(scope, query, as_of=today)
+    except ScopeError as exc:
+        errors.append(str(exc).capitalize())
+        query = DashboardQuery(
+            months_back(default_to, 12), default_to, query.filters, query.section
+        )
+        data = dashboard(scope, query, as_of=today)
+    spc = stored_xmr(data["trends"][0], None)
+    chart = files.trend_chart(
+        data["trends"][0], spc, f"Audits graded good or better, {data['scope'].label} (%)", MIN_N
+    )
+    return {
+        "query": query,
+        "data": data,
+        "chart": chart,
+        "spc": spc,
+        "variation_short": VARIATION_SHORT,
+        "errors": errors,
+    }

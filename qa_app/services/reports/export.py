@@ -26,10 +26,12 @@ from qa_app.models import (
     User,
 )
 from qa_app.models.actions import OPEN_STATUSES
+from qa_app.services.audits import access as audit_access
 from qa_app.services.moderation import export as moderation_export
-from qa_app.services.platform import csv_files
+from qa_app.services.platform import csv_files, months
 from qa_app.services.reports.figures import month_items
-from qa_app.services.reports.scope import COUNCIL, ReportScope, month_end
+from qa_app.services.reports.scope import COUNCIL, ReportScope
+from qa_app.services.reports.tables import report_data, report_tables
 
 AUDIT_COLUMNS = [
     "audit_id",
@@ -148,7 +150,7 @@ def audit_rows(month: str, scope: ReportScope = COUNCIL) -> tuple[list[str], lis
 
 def action_rows(month: str, scope: ReportScope = COUNCIL, *, today: date) -> list[dict]:
     """Actions raised in *month* (by the case's current team), with overdue at *today*."""
-    start, end = date.fromisoformat(f"{month}-01"), month_end(month)
+    start, end = months.first_day(month), months.first_day_after(month)
     query = (
         select(Action, Child.la_child_id, Team.name, Locality.name)
         .join(Case, Case.id == Action.case_id)
@@ -237,4 +239,31 @@ def export_month(month: str, folder: Path, *, today: date) -> dict[str, int]:
         "moderation.csv": write_csv(
             folder / "moderation.csv", MODERATION_COLUMNS, moderation_rows(month)
         ),
+    }
+
+
+def api_table(
+    month: str, scope: ReportScope, table: str, *, as_of: date, reader: User
+) -> dict | None:
+    """One table of the month for the JSON API: ``audits`` and ``actions`` as their export rows
+    (grades *reader* must not see yet blanked), or a table of the report by key; None when
+    there is no table *table*."""
+    head = {"month": month, "scope": scope.key, "table": table}
+    if table == "audits":
+        columns, rows = audit_rows(month, scope)
+        rows = hide_grades(rows, audit_access.blind_audit_ids(reader))
+        return head | {"columns": columns, "rows": rows}
+    if table == "actions":
+        rows = action_rows(month, scope, today=as_of)
+        return head | {"columns": ACTION_COLUMNS, "rows": rows}
+    found = next(
+        (t for t in report_tables(report_data(month, scope, as_of=as_of)) if t.key == table), None
+    )
+    if found is None:
+        return None
+    keys = [c.key for c in found.columns]
+    return head | {
+        "title": found.title,
+        "columns": [{"key": c.key, "label": c.label, "type": c.kind} for c in found.columns],
+        "rows": [dict(zip(keys, values, strict=True)) for values in found.rows],
     }

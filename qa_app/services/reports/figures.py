@@ -30,7 +30,8 @@ from qa_app.models import (
 from qa_app.models.actions import OPEN_STATUSES
 from qa_app.models.toolkit_definition import REPORTED_COMPLIANCE
 from qa_app.models.vocab import COHORTS, ROLES, TIER2_ROLES, TIER3_ROLES
-from qa_app.services.reports.scope import ReportScope, month_end
+from qa_app.services.platform.months import first_day, first_day_after
+from qa_app.services.reports.scope import ReportScope
 
 MIN_N = 5
 GRADE_CODES = (1, 2, 3, 4)
@@ -337,8 +338,8 @@ def compliance(month: str, scope: ReportScope, *, filters=NO_FILTERS) -> list[di
 def actions(month: str, scope: ReportScope, *, as_of: date) -> dict:
     """Actions raised, completed and verified in the month; overdue at *as_of*; of those
     verified in the month, how many made a difference (effective: yes) or partly."""
-    start = datetime.combine(date.fromisoformat(f"{month}-01"), time())
-    end = datetime.combine(month_end(month), time())
+    start = datetime.combine(first_day(month), time())
+    end = datetime.combine(first_day_after(month), time())
 
     def within(column):
         return and_(column >= start, column < end)

@@ -12,7 +12,8 @@ from sqlalchemy import and_, case, func, or_, select
 from qa_app.extensions import db
 from qa_app.models import Case, EscalationTrigger, Tier3Review
 from qa_app.services.moderation import agreement
-from qa_app.services.reports.scope import ReportScope, month_end, parse_month
+from qa_app.services.platform.months import first_day, first_day_after
+from qa_app.services.reports.scope import ReportScope
 
 ESCALATION_KINDS = {
     "inadequate_audit": "Inadequate audit: tier 3 review by the head of service",
@@ -35,9 +36,8 @@ def agreement_figures(month: str, scope: ReportScope) -> dict:
 def escalation_figures(month: str, scope: ReportScope, *, as_of: date) -> dict:
     """Triggers fired in *month* by kind, and their tier 3 reviews: raised, completed, overdue
     (open past their due date on *as_of*)."""
-    year, mon = parse_month(month)
-    start = datetime(year, mon, 1)
-    end = datetime.combine(month_end(month), datetime.max.time())
+    start = datetime.combine(first_day(month), datetime.min.time())
+    end = datetime.combine(first_day_after(month), datetime.min.time())
     team_of_case = select(Case.team_id).where(Case.id == EscalationTrigger.case_id)
     in_scope = or_(
         and_(
@@ -59,7 +59,7 @@ def escalation_figures(month: str, scope: ReportScope, *, as_of: date) -> dict:
             ),
         )
         .outerjoin(Tier3Review, Tier3Review.trigger_id == EscalationTrigger.id)
-        .where(EscalationTrigger.fired_at >= start, EscalationTrigger.fired_at <= end, in_scope)
+        .where(EscalationTrigger.fired_at >= start, EscalationTrigger.fired_at < end, in_scope)
         .group_by(EscalationTrigger.kind)
         .order_by(EscalationTrigger.kind)
     ).all()

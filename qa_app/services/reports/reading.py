@@ -20,16 +20,9 @@ from sqlalchemy import select
 from qa_app.extensions import db
 from qa_app.models import ReportVersion, User
 from qa_app.permissions import can
+from qa_app.services.platform import months
 from qa_app.services.platform.calendar import add_working_days, first_working_day
-from qa_app.services.reports.scope import (
-    ReportScope,
-    ScopeError,
-    parse_month,
-    parse_scope,
-    scope_for_user,
-    within,
-)
-from qa_app.services.reports.tables import month_label
+from qa_app.services.reports.scope import scope_for_user, within_key
 
 PUBLISH_WITHIN_WORKING_DAYS = 10
 # Besides their own locality's reports, heads of service read the published council report.
@@ -50,35 +43,21 @@ class BeingPrepared:
 def publication_due(month: str) -> date:
     """The day *month*'s report should be published by: the draft is built on the first
     working day of the next month, then PUBLISH_WITHIN_WORKING_DAYS working days."""
-    year, mon = parse_month(month)
-    year, mon = (year, mon + 1) if mon < 12 else (year + 1, 1)
+    year, mon = months.parse(months.shift(month, 1))
     return add_working_days(first_working_day(year, mon), PUBLISH_WITHIN_WORKING_DAYS)
-
-
-def _within_key(mine: ReportScope | None, key: str) -> bool:
-    """Whether a stored scope lies within *mine*; a scope whose team or locality has since been
-    renamed is visible to council-wide roles only."""
-    if mine is None:
-        return False
-    if mine.kind == "council":
-        return True
-    try:
-        return within(mine, parse_scope(key))
-    except ScopeError:
-        return False
 
 
 def _readable_scope(user: User, key: str) -> bool:
     """Whether *user* reads a version of scope *key* once it is published."""
     if key == "council" and not COUNCIL_REPORT_READERS.isdisjoint(user.roles):
         return True
-    return _within_key(scope_for_user(user), key)
+    return within_key(scope_for_user(user), key)
 
 
 def may_read(user: User, version: ReportVersion) -> bool:
     """Whether *user* may open *version*: drafts for report builders, published for readers."""
     if can(user, "reports.build"):
-        return _within_key(scope_for_user(user), version.scope)
+        return within_key(scope_for_user(user), version.scope)
     return version.status == "published" and _readable_scope(user, version.scope)
 
 
@@ -111,5 +90,5 @@ def being_prepared(user: User, *, today: date) -> list[BeingPrepared]:
             continue
         seen.add(key)
         due = publication_due(month)
-        notices.append(BeingPrepared(month, month_label(month), scope, due, late=today > due))
+        notices.append(BeingPrepared(month, months.label(month), scope, due, late=today > due))
     return notices

@@ -5,17 +5,13 @@ stored report versions. Audits belong to the team their case was sampled from (t
 stratum), so a case that moves team later stays in the month's figures where it was audited.
 """
 
-import re
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import ColumnElement, func, select, true
 
 from qa_app.extensions import db
 from qa_app.models import Locality, Team, User
 from qa_app.permissions import is_council_wide
-
-MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 
 class ScopeError(ValueError):
@@ -48,30 +44,6 @@ class ReportScope:
 
 
 COUNCIL = ReportScope("council")
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    match = MONTH_RE.match(text or "")
-    if not match:
-        raise ScopeError(f"month {text!r}: expected YYYY-MM, for example 2026-10")
-    return int(match.group(1)), int(match.group(2))
-
-
-def month_end(month: str) -> date:
-    year, mon = parse_month(month)
-    return date(year + mon // 12, mon % 12 + 1, 1)
-
-
-def previous_months(month: str, count: int) -> list[str]:
-    """The *count* months ending with *month*, oldest first."""
-    year, mon = parse_month(month)
-    out = []
-    for _ in range(count):
-        out.append(f"{year:04d}-{mon:02d}")
-        mon -= 1
-        if mon == 0:
-            year, mon = year - 1, 12
-    return out[::-1]
 
 
 def parse_scope(text: str) -> ReportScope:
@@ -134,3 +106,16 @@ def within(user_scope: ReportScope, wanted: ReportScope) -> bool:
         team = db.session.get(Team, wanted.id)
         return team is not None and team.locality_id == user_scope.id
     return wanted.kind == "team" and wanted.id == user_scope.id
+
+
+def within_key(user_scope: ReportScope | None, key: str) -> bool:
+    """Whether the stored scope *key* lies inside *user_scope*; a scope whose team or locality
+    has since been renamed is visible to council-wide roles only."""
+    if user_scope is None:
+        return False
+    if user_scope.kind == "council":
+        return True
+    try:
+        return within(user_scope, parse_scope(key))
+    except ScopeError:
+        return False

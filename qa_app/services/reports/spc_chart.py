@@ -18,8 +18,9 @@ from xml.sax.saxutils import escape
 
 from markupsafe import Markup
 
+from qa_app.services.platform.months import short_label
 from qa_app.services.platform.spc import ASSURANCE_TEXT, VARIATION_TEXT, XmrResult
-from qa_app.services.reports.charts import GREY, INK, _frame, _text, month_tick
+from qa_app.services.reports.charts import GREY, INK, _frame, _text
 
 WIDTH = 800
 FONT = 16
@@ -232,7 +233,7 @@ def xmr_chart(
             _text(
                 x_of(i),
                 top + PLOT_H + 22,
-                month_tick(point.month)[:3],
+                short_label(point.month)[:3],
                 size=FONT,
                 anchor="middle",
                 fill=GREY,

@@ -19,9 +19,10 @@ from sqlalchemy import select
 from qa_app.extensions import db
 from qa_app.models import ToolkitVersion
 from qa_app.services.moderation import agreement
+from qa_app.services.platform.months import check, ending_with, label
 from qa_app.services.reports import figures
 from qa_app.services.reports import moderation as report_moderation
-from qa_app.services.reports.scope import COUNCIL, ReportScope, parse_month, previous_months
+from qa_app.services.reports.scope import COUNCIL, ReportScope, ScopeError
 from qa_app.services.reports.trends import (
     DEFAULT_INADEQUATE_TARGET,
     compliance_trends,
@@ -31,12 +32,6 @@ from qa_app.services.reports.trends import (
 
 __all__ = ["DEFAULT_INADEQUATE_TARGET", "report_data", "report_tables"]
 TREND_MONTHS = 12
-MONTH_NAMES = [date(2000, m, 1).strftime("%B") for m in range(1, 13)]
-
-
-def month_label(month: str) -> str:
-    year, mon = parse_month(month)
-    return f"{MONTH_NAMES[mon - 1]} {year}"
 
 
 def section_titles() -> dict[str, str]:
@@ -61,7 +56,7 @@ def report_data(
     *as_of* is the day the report is built: audits not yet completed past their due date and open
     actions past theirs count as overdue on that day.
     """
-    parse_month(month)
+    check(month, ScopeError)
     summary = figures.grade_summary(month, scope, target=target)
     completion = figures.completion(month, scope, as_of=as_of)[0]
     titles = section_titles()
@@ -69,11 +64,11 @@ def report_data(
     for row in sections:
         row["title"] = titles.get(row["key"], row["key"].replace("_", " ").capitalize())
     strongest, weakest = figures.strongest_and_weakest(sections)
-    months = previous_months(month, TREND_MONTHS)
+    months = ending_with(month, TREND_MONTHS)
     actions = figures.actions(month, scope, as_of=as_of)
     return {
         "month": month,
-        "month_label": month_label(month),
+        "month_label": label(month),
         "scope": scope.key,
         "scope_label": scope.label,
         "as_of": as_of.isoformat(),

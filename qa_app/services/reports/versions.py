@@ -15,8 +15,15 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import ReportFile, ReportVersion, User
+from qa_app.services.platform import months
 from qa_app.services.reports import files as report_files
-from qa_app.services.reports.scope import COUNCIL, ReportScope, parse_month, parse_scope
+from qa_app.services.reports.scope import (
+    COUNCIL,
+    ReportScope,
+    ScopeError,
+    parse_scope,
+    within_key,
+)
 from qa_app.services.reports.tables import default_key_messages, report_data
 
 MAX_KEY_MESSAGES = 5000
@@ -26,9 +33,16 @@ class ReportRefused(ValueError):
     """The report action is not allowed (with a message saying why)."""
 
 
-def previous_month(today: date) -> str:
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year:04d}-{month:02d}"
+def visible_to(user_scope: ReportScope | None) -> list[ReportVersion]:
+    """Every version whose scope lies within *user_scope*, newest month first."""
+    if user_scope is None:
+        return []
+    rows = db.session.scalars(
+        select(ReportVersion).order_by(
+            ReportVersion.month.desc(), ReportVersion.scope, ReportVersion.version.desc()
+        )
+    )
+    return [v for v in rows if within_key(user_scope, v.scope)]
 
 
 def versions_for(month: str, scope: str) -> list[ReportVersion]:
@@ -45,7 +59,7 @@ def request_build(
     month: str, scope: ReportScope, *, by: User | None, now: datetime, trigger: str = "web"
 ) -> ReportVersion:
     """A new version (status building) for *month* and *scope*; the caller commits and builds."""
-    parse_month(month)
+    months.check(month, ScopeError)
     number = db.session.scalar(
         select(func.max(ReportVersion.version)).where(
             ReportVersion.month == month, ReportVersion.scope == scope.key
@@ -145,7 +159,7 @@ def _store_files(version: ReportVersion, *, status: str) -> None:
 def scheduled_draft(month: str, *, now: datetime) -> ReportVersion | None:
     """The scheduled council draft for *month*: built once; a failed one is retried in place.
 
-    Returns the version built now, or None when one already exists.
+    Returns the version to build now, or None when one already exists.
     """
     existing = db.session.scalar(
         select(ReportVersion)
@@ -161,3 +175,9 @@ def scheduled_draft(month: str, *, now: datetime) -> ReportVersion | None:
     version = existing or request_build(month, COUNCIL, by=None, now=now, trigger="schedule")
     version.status = "building"
     return version
+
+
+def last_months_draft(today: date, *, now: datetime) -> ReportVersion | None:
+    """The scheduled council draft of the month before *today*'s (the report is built on the
+    first working day of the next month): ``scheduled_draft`` for that month."""
+    return scheduled_draft(months.previous(today), now=now)

@@ -60,16 +60,21 @@ def record(period: Period, *, by: User) -> Absence:
         ends_on=period.ends_on,
         kind=period.kind,
         reason=reason or None,
-        approved_by_id=by.id if period.kind == "exemption" and "dcs" in by.roles else None,
+        approved_by_id=by.id if period.kind == "exemption" and may_approve(by) else None,
     )
     db.session.add(absence)
     db.session.flush()
     return absence
 
 
+def may_approve(user: User) -> bool:
+    """Only the Director of Children's Services approves exemptions."""
+    return "dcs" in user.roles
+
+
 def approve(absence: Absence, *, by: User) -> None:
     """The DCS approves an exemption; from then on allocation respects it."""
-    if "dcs" not in by.roles:
+    if not may_approve(by):
         raise AbsenceError(
             "absence", "Only the Director of Children's Services approves exemptions"
         )

@@ -24,7 +24,7 @@ from qa_app.models import (
     UserRole,
 )
 from qa_app.models.vocab import TIER2_ROLES, TIER3_ROLES
-from qa_app.services.platform import calendar
+from qa_app.services.platform import calendar, months
 from qa_app.services.sampling.allocation_solver import (
     AuditorInfo,
     CaseInfo,
@@ -32,21 +32,14 @@ from qa_app.services.sampling.allocation_solver import (
     conflicts,
     solve,
 )
-from qa_app.services.sampling.draw import SamplingError, parse_month
+from qa_app.services.sampling.draw import SamplingError
 
 AUDITOR_ROLES = (*TIER2_ROLES, *TIER3_ROLES)
 
 
-def month_bounds(cycle: AuditCycle) -> tuple[date, date]:
-    year, month = parse_month(cycle.month)
-    first = date(year, month, 1)
-    return first, (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-
-
 def due_date(cycle: AuditCycle) -> date:
     """Audits are due on the last working day of the cycle's month."""
-    year, month = parse_month(cycle.month)
-    return calendar.last_working_day(year, month)
+    return calendar.last_working_day(*months.parse(cycle.month))
 
 
 def auditor_tier(roles: frozenset[str]) -> int | None:
@@ -60,7 +53,7 @@ def auditor_tier(roles: frozenset[str]) -> int | None:
 def _unavailable_days(cycle: AuditCycle) -> dict[int, set[date]]:
     """Working days of the month each person is away or exempt (exemptions only when the DCS
     approved them)."""
-    first, last = month_bounds(cycle)
+    first, last = months.bounds(cycle.month)
     dcs_ids = select(UserRole.user_id).where(UserRole.role == "dcs")
     rows = db.session.execute(
         select(Absence.user_id, Absence.starts_on, Absence.ends_on, Absence.kind).where(
@@ -80,7 +73,7 @@ def _unavailable_days(cycle: AuditCycle) -> dict[int, set[date]]:
 
 
 def working_days_in(cycle: AuditCycle) -> int:
-    first, last = month_bounds(cycle)
+    first, last = months.bounds(cycle.month)
     return calendar.working_days_between(first, last + timedelta(days=1))
 
 

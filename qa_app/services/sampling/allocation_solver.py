@@ -21,6 +21,9 @@ Greedy water-filling with repair, in five steps:
    loaded whenever that strictly narrows the gap and breaks no rule or preference.
 
 Hard rules are checked at every step (``conflicts``) and capacity is never exceeded.
+
+One module on purpose, though over 400 lines: the five steps share one board (``_Board``) and
+its invariants, and are read in order; split up, the algorithm would be harder to follow.
 """
 
 import hashlib

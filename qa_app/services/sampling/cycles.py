@@ -1,6 +1,8 @@
-"""Reviewing, publishing and closing a cycle, and what its pages, exports and commands show."""
+"""A cycle's life after the draw: the scheduled start of a month (draw, propose, tell qa_admin),
+publishing and closing, and what its pages, exports and commands show."""
 
 import io
+import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,7 +24,7 @@ from qa_app.models import (
 from qa_app.services.platform import csv_files
 from qa_app.services.platform.notifications import Message, notify
 from qa_app.services.sampling import allocation
-from qa_app.services.sampling.draw import SamplingError
+from qa_app.services.sampling.draw import SamplingError, draw_sample, verify_cycle
 
 EXPORT_COLUMNS = [
     "case_id",
@@ -57,6 +59,17 @@ def _admins() -> list[User]:
             .order_by(User.id)
         )
     )
+
+
+def draw_and_propose(month: str, *, now: datetime, rng: random.Random, base_url: str) -> AuditCycle:
+    """The scheduled start of *month*: draw its sample, propose an auditor for every case and
+    tell each qa_admin, as one change (flushes; the caller commits once). Each step is skipped
+    when done already, so running it again, or after a failure, changes nothing more."""
+    cycle = draw_sample(month, by=None, now=now, rng=rng).cycle
+    if cycle.status == "drawn":
+        allocation.allocate_cycle(cycle, now=now)
+    tell_admins_proposed(cycle, now=now, base_url=base_url)
+    return cycle
 
 
 def tell_admins_proposed(cycle: AuditCycle, *, now: datetime, base_url: str) -> int:
@@ -155,43 +168,6 @@ def close_cycle(cycle: AuditCycle, *, now: datetime) -> None:
     db.session.flush()
 
 
-def tell_reassigned(
-    previous: User | None, assignment: Assignment, *, now: datetime, base_url: str
-) -> None:
-    """After publication, tell the new auditor (and the one who no longer has it)."""
-    cycle = assignment.item.cycle
-    if cycle.status != "published":
-        return
-    case_id = assignment.item.case_id
-    stamp = now.strftime("%Y%m%d%H%M%S%f")
-    notify(
-        assignment.auditor,
-        Message(
-            kind="audit_assigned",
-            subject=f"Case {case_id} has been allocated to you for audit",
-            body=f"Case {case_id} (tier {assignment.tier} audit) is due "
-            f"{assignment.effective_due:%-d %B %Y}.",
-            link="/assignments/",
-        ),
-        dedupe_key=f"assigned:{assignment.id}:{assignment.auditor_id}:{stamp}",
-        now=now,
-        base_url=base_url,
-    )
-    if previous is not None and previous.id != assignment.auditor_id:
-        notify(
-            previous,
-            Message(
-                kind="audit_reassigned",
-                subject=f"Case {case_id} has been given to another auditor",
-                body=f"You no longer need to audit case {case_id} this month.",
-                link="/assignments/",
-            ),
-            dedupe_key=f"unassigned:{assignment.id}:{previous.id}:{stamp}",
-            now=now,
-            base_url=base_url,
-        )
-
-
 @dataclass
 class CycleView:
     cycle: AuditCycle
@@ -206,8 +182,6 @@ class CycleView:
 
 def cycle_view(cycle: AuditCycle) -> CycleView:
     """Everything the cycle page shows: frame, exclusions, strata, allocation and loads."""
-    from qa_app.services.sampling.draw import verify_cycle  # noqa: PLC0415
-
     names = dict(db.session.execute(select(Team.id, Team.name)).all())
     strata = [
         {**s, "team": names.get(s["team_id"], "No team") if s["team_id"] else "No team"}

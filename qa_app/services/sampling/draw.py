@@ -1,6 +1,6 @@
 """Drawing each month's sample: a seeded, stratified, reproducible 10% of open cases.
 
-The frame is every case open on the reference date, in case-id order. Cases whose child had an
+The frame (``frame.py``) is every case open on the reference date, in case-id order. Cases whose child had an
 audit completed in the previous 12 months (or one from an earlier month still under way) and
 cases already in the cycle are excluded. The sample size is ceil(rate x eligible), split over
 team x cohort strata in proportion to their eligible cases by largest remainder.
@@ -14,13 +14,11 @@ and anyone holding the stored frame and seed can check it with a few lines of co
 
 import hashlib
 import random
-import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
-import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
@@ -29,33 +27,27 @@ from qa_app.extensions import db
 from qa_app.models import (
     Assignment,
     AuditCycle,
-    Case,
-    Child,
-    CycleFrame,
     SampleItem,
     Team,
     User,
 )
-from qa_app.models.vocab import COHORTS
+from qa_app.services.platform import months
 from qa_app.services.sampling.apportion import largest_remainder
+from qa_app.services.sampling.frame import (
+    AUDITED,
+    IN_CYCLE,
+    FrameRow,
+    read_frame,
+    store_frame,
+    stored_frame,
+)
 
 DEFAULT_RATE_BP = 1000  # 10%
 LOTTERY_PREFIX = "casefile-qa-sample-v1"
-ELIGIBLE, AUDITED, IN_CYCLE = 0, 1, 2
-_COHORT_CODES = {cohort: i for i, cohort in enumerate(COHORTS)}
-_COHORT_NAMES = list(COHORTS)
 
 
 class SamplingError(ValueError):
     """A draw or change the rules do not allow; the message says why."""
-
-
-@dataclass(frozen=True)
-class FrameRow:
-    case_id: int
-    team_id: int | None
-    cohort: str
-    exclusion: int = ELIGIBLE
 
 
 @dataclass
@@ -92,20 +84,6 @@ class DrawResult:
     already_drawn: bool
     verified: bool = True
     notes: list[str] = field(default_factory=list)
-
-
-def parse_month(text: str) -> tuple[int, int]:
-    """(year, month) from "YYYY-MM"; a clear error otherwise."""
-    try:
-        year, month = (int(part) for part in text.strip().split("-"))
-        date(year, month, 1)
-    except (ValueError, AttributeError):
-        raise SamplingError(f"Month {text!r} is not in the form YYYY-MM, like 2026-11") from None
-    return year, month
-
-
-def month_key(year: int, month: int) -> str:
-    return f"{year:04d}-{month:02d}"
 
 
 def parse_rate(text: str | float) -> int:
@@ -169,98 +147,6 @@ def plan_sample(frame: list[FrameRow], *, seed: int, rate_bp: int) -> SamplePlan
     )
 
 
-def _year_before(day: date) -> date:
-    return (
-        day.replace(year=day.year - 1, day=28)
-        if (day.month, day.day) == (2, 29)
-        else (day.replace(year=day.year - 1))
-    )
-
-
-def recently_audited_children(reference_date: date, *, exclude_cycle_id: int | None) -> set[int]:
-    """Children with an audit completed in the 12 months to *reference_date*, or one from an
-    earlier published cycle still under way."""
-    completed = (
-        (Assignment.status == "completed")
-        & (Assignment.completed_on > _year_before(reference_date))
-        & (Assignment.completed_on <= reference_date)
-    )
-    under_way = Assignment.status.in_(("assigned", "in_progress"))
-    query = (
-        select(Case.child_id)
-        .join(SampleItem, SampleItem.case_id == Case.id)
-        .join(Assignment, Assignment.sample_item_id == SampleItem.id)
-        .where(completed | under_way)
-    )
-    if exclude_cycle_id is not None:
-        query = query.where(SampleItem.cycle_id != exclude_cycle_id)
-    return set(db.session.scalars(query))
-
-
-def read_frame(reference_date: date, *, cycle: AuditCycle | None) -> list[FrameRow]:
-    """The frame from the database: open cases in case-id order, with their exclusions."""
-    audited = recently_audited_children(
-        reference_date, exclude_cycle_id=cycle.id if cycle is not None else None
-    )
-    in_cycle: set[int] = set()
-    if cycle is not None and cycle.id is not None:
-        in_cycle = set(
-            db.session.scalars(select(SampleItem.case_id).where(SampleItem.cycle_id == cycle.id))
-        )
-    rows = db.session.execute(
-        select(Case.id, Case.team_id, Case.cohort, Case.child_id)
-        .where(Case.open_on(reference_date))
-        .order_by(Case.id)
-    ).all()
-    return [
-        FrameRow(
-            case_id,
-            team_id,
-            cohort,
-            IN_CYCLE if case_id in in_cycle else AUDITED if child_id in audited else ELIGIBLE,
-        )
-        for case_id, team_id, cohort, child_id in rows
-    ]
-
-
-def encode_frame(frame: list[FrameRow]) -> tuple[bytes, str]:
-    """The frame as zlib(int64 case ids | int64 team ids, 0 = none | uint8 cohort | uint8
-    exclusion), and the SHA-256 of those uncompressed bytes."""
-    raw = b"".join(
-        [
-            np.array([r.case_id for r in frame], dtype="<i8").tobytes(),
-            np.array([r.team_id or 0 for r in frame], dtype="<i8").tobytes(),
-            np.array([_COHORT_CODES[r.cohort] for r in frame], dtype="u1").tobytes(),
-            np.array([r.exclusion for r in frame], dtype="u1").tobytes(),
-        ]
-    )
-    return zlib.compress(raw, 6), hashlib.sha256(raw).hexdigest()
-
-
-def decode_frame(stored: CycleFrame) -> list[FrameRow]:
-    raw = zlib.decompress(stored.data)
-    n = stored.case_count
-    ids = np.frombuffer(raw, dtype="<i8", count=n)
-    teams = np.frombuffer(raw, dtype="<i8", count=n, offset=8 * n)
-    cohorts = np.frombuffer(raw, dtype="u1", count=n, offset=16 * n)
-    exclusions = np.frombuffer(raw, dtype="u1", count=n, offset=17 * n)
-    return [
-        FrameRow(int(i), int(t) or None, _COHORT_NAMES[c], int(e))
-        for i, t, c, e in zip(ids, teams, cohorts, exclusions, strict=True)
-    ]
-
-
-def _store_frame(cycle: AuditCycle, frame: list[FrameRow]) -> None:
-    data, digest = encode_frame(frame)
-    stored = db.session.get(CycleFrame, cycle.id)
-    if stored is None:
-        db.session.add(
-            CycleFrame(cycle_id=cycle.id, case_count=len(frame), digest=digest, data=data)
-        )
-    else:
-        stored.case_count, stored.digest, stored.data = len(frame), digest, data
-
-
 def _apply_plan(cycle: AuditCycle, plan: SamplePlan, frame: list[FrameRow], now: datetime) -> None:
     cycle.frame_count = plan.frame
     cycle.eligible_count = plan.eligible
@@ -282,11 +168,7 @@ def _apply_plan(cycle: AuditCycle, plan: SamplePlan, frame: list[FrameRow], now:
             for case_id in plan.selected
         ],
     )
-    _store_frame(cycle, frame)
-
-
-def _default_reference(year: int, month: int) -> date:
-    return date(year, month, 1)
+    store_frame(cycle, frame)
 
 
 def new_seed(rng: random.Random) -> int:
@@ -311,10 +193,9 @@ def draw_sample(
     :param redraw: discard the random part of an unpublished cycle's sample and draw again
         (qa_admin only); thematic and tier 3 cases stay.
     """
-    year, mon = parse_month(month)
-    key = month_key(year, mon)
-    reference = reference_date or _default_reference(year, mon)
-    if reference.year != year or reference.month != mon:
+    key = months.check(month, SamplingError)
+    reference = reference_date or months.first_day(key)
+    if months.of(reference) != key:
         raise SamplingError(f"The reference date {reference.isoformat()} is not in {key}")
     cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == key))
     if cycle is not None and not redraw:
@@ -395,11 +276,6 @@ def _redraw(cycle, *, by, now, seed, rate_bp, reference) -> DrawResult:
     return DrawResult(cycle, already_drawn=False)
 
 
-def stored_frame(cycle: AuditCycle) -> list[FrameRow]:
-    stored = db.session.get(CycleFrame, cycle.id)
-    return decode_frame(stored) if stored else []
-
-
 def verify_cycle(cycle: AuditCycle) -> bool:
     """Whether the random part of the stored sample is exactly what the stored frame and seed
     give: the check an external auditor would make."""
@@ -412,59 +288,11 @@ def verify_cycle(cycle: AuditCycle) -> bool:
     return list(stored) == plan.selected
 
 
-def add_case(
-    cycle: AuditCycle,
-    case: Case,
-    *,
-    by: User | None,
-    now: datetime,
-    selection: str = "thematic",
-    note: str | None = None,
-) -> SampleItem:
-    """Add a case to the cycle by hand, flagged thematic (or tier 3), so statistics can be shown
-    with and without it."""
-    if selection not in ("thematic", "tier3"):
-        raise SamplingError("A case added by hand is either thematic or tier 3")
-    if cycle.status == "closed":
-        raise SamplingError(f"The {cycle.month} cycle is closed")
-    if not case.is_open_on(cycle.reference_date) and not case.is_open_on(now.date()):
-        raise SamplingError(f"Case {case.id} is not open")
-    existing = db.session.scalar(
-        select(SampleItem).where(SampleItem.cycle_id == cycle.id, SampleItem.case_id == case.id)
-    )
-    if existing is not None:
-        raise SamplingError(
-            f"Child {case.child.la_child_id}'s case is already in the {cycle.month} sample "
-            f"({existing.selection})"
-        )
-    item = SampleItem(
-        cycle_id=cycle.id,
-        case_id=case.id,
-        team_id=case.team_id,
-        cohort=case.cohort,
-        selection=selection,
-        note=(note or "").strip()[:300] or None,
-        added_by_id=by.id if by else None,
-        added_at=now,
-    )
-    db.session.add(item)
-    db.session.flush()
-    return item
-
-
-def find_open_case(la_child_id: str, day: date) -> Case | None:
-    return db.session.scalar(
-        select(Case)
-        .join(Child, Child.id == Case.child_id)
-        .where(Child.la_child_id == la_child_id.strip(), Case.open_on(day))
-    )
-
-
 def get_cycle(month: str) -> AuditCycle:
-    year, mon = parse_month(month)
-    cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == month_key(year, mon)))
+    months.check(month, SamplingError)
+    cycle = db.session.scalar(select(AuditCycle).where(AuditCycle.month == month))
     if cycle is None:
-        raise SamplingError(f"No sample has been drawn for {month_key(year, mon)}")
+        raise SamplingError(f"No sample has been drawn for {month}")
     return cycle
 
 

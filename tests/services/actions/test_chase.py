@@ -157,15 +157,6 @@ def test_reminder_emails_carry_the_case_number_and_link_but_nothing_about_the_ch
     org = make_org()
     action = org_action(org, due_on=DUE, description="Chronology missing for Jayden's move")
     chase(date(2026, 12, 22))
-    # The chase leaves its emails in the outbox for the sweep job, which sends each like this.
-    from qa_app.models import EmailMessage  # noqa: PLC0415
-    from workers.jobs import send_email  # noqa: PLC0415
-
-    assert smtp.messages == []
-    for email_id in db.session.scalars(
-        select(EmailMessage.id).where(EmailMessage.status == "queued")
-    ):
-        send_email(email_id)
     received = {m["To"]: m for m in smtp.messages}
     body = received[org.worker.email].get_payload()
     assert f"case {action.case_id}" in body and f"{URL}/actions/{action.id}" in body
@@ -174,6 +165,42 @@ def test_reminder_emails_carry_the_case_number_and_link_but_nothing_about_the_ch
         assert action.case.child.la_child_id not in text
         assert "Jayden" not in text and "Chronology" not in text
     assert set(received) == {org.worker.email, org.manager.email}
+
+
+def test_a_chase_batch_is_emailed_when_it_commits_without_waiting_for_the_sweeper(app_ctx, smtp):
+    from qa_app.models import EmailMessage  # noqa: PLC0415
+
+    org = make_org()
+    actions = [org_action(org, due_on=DUE) for _ in range(3)]
+    db.session.commit()
+    result = run_chase(date(2026, 12, 22), now=NOW, base_url=URL)
+    assert smtp.messages == []  # nothing leaves before the batch commits
+    db.session.commit()
+    # Six emails (owner and manager per action), sent by the job queued at commit: no sweep ran.
+    assert result.sent["overdue_owner"] == result.sent["overdue_manager"] == 3
+    assert sorted(m["To"] for m in smtp.messages) == sorted(
+        [org.worker.email] * 3 + [org.manager.email] * 3
+    )
+    assert {m["Subject"] for m in smtp.messages} >= {
+        f"Action {a.id} for case {a.case_id} is overdue (due 21 December 2026)" for a in actions
+    }
+    db.session.expire_all()
+    assert set(db.session.scalars(select(EmailMessage.status))) == {"sent"}
+
+
+def test_a_chase_run_committing_per_batch_sends_each_batch(app_ctx, smtp):
+    org = make_org()
+    for _ in range(5):
+        org_action(org, due_on=DUE)
+    db.session.commit()
+    sizes = []
+
+    def commit():
+        db.session.commit()
+        sizes.append(len(smtp.messages))
+
+    run_chase(date(2026, 12, 22), now=NOW, base_url=URL, on_batch=commit, batch_size=2)
+    assert sizes == [4, 8, 10]  # two emails per action, sent as each batch commits
 
 
 def test_the_chase_command_prints_the_counts_as_json(app_ctx, runner):

@@ -29,7 +29,14 @@ def submitted(app_ctx):
     north = LocalityFactory(name="North")
     moderator = make_user("independent_auditor")
     audit = make_submitted_audit(grade=4, case=CaseFactory(team=TeamFactory(locality=north)))
-    after_submission(audit, by=audit.auditor, now=NOW, rng=random.Random(1), base_url="http://x")
+    after_submission(
+        audit,
+        by=audit.auditor,
+        now=NOW,
+        rng=random.Random(1),
+        rules=ModerationRules(),
+        base_url="http://x",
+    )
     db.session.commit()
     hos = make_user("head_of_service", locality=north)
     return audit, moderator, hos
@@ -109,7 +116,14 @@ def test_a_head_of_service_never_decides_about_their_own_moderation(app_ctx):
     dcs = make_user("dcs")
     # Outstanding: always moderated, and (unlike Inadequate) the locality head may moderate it.
     audit = make_submitted_audit(grade=1, case=CaseFactory(team=TeamFactory(locality=north)))
-    after_submission(audit, by=audit.auditor, now=NOW, rng=random.Random(1), base_url="http://x")
+    after_submission(
+        audit,
+        by=audit.auditor,
+        now=NOW,
+        rng=random.Random(1),
+        rules=ModerationRules(),
+        base_url="http://x",
+    )
     moderation = db.session.scalar(select(Moderation).where(Moderation.audit_id == audit.id))
     assert moderation.moderator_id == hos.id  # the only one in the pool
     _moderate(audit, hos, "3")
@@ -122,3 +136,16 @@ def test_a_head_of_service_never_decides_about_their_own_moderation(app_ctx):
         base_url="http://x",
     )
     assert dispute.decider_id == dcs.id
+
+
+@pytest.mark.parametrize(("share", "moderated"), [(0.0, False), (1.0, True)])
+def test_after_submission_follows_the_rules_it_is_given(app_ctx, share, moderated):
+    make_user("independent_auditor")
+    audit = make_submitted_audit(grade=3)  # neither Inadequate nor Outstanding: the random share
+    rules = ModerationRules(random_share=share)
+    after_submission(
+        audit, by=audit.auditor, now=NOW, rng=random.Random(1), rules=rules, base_url="http://x"
+    )
+    db.session.commit()
+    found = db.session.scalar(select(Moderation).where(Moderation.audit_id == audit.id))
+    assert (found is not None) is moderated

@@ -141,3 +141,14 @@ def test_the_workbook_has_the_agreement_and_escalation_sheets(world):
     assert sheet["E3"].number_format == "0.00"
     fired = {row[0].value: row[1].value for row in book["escalations"].iter_rows(min_row=3)}
     assert sum(v for v in fired.values() if isinstance(v, int)) == 3
+
+
+def test_a_trigger_fired_on_the_first_of_the_next_month_belongs_to_that_month(world):
+    from qa_app.services.reports.moderation import escalation_figures  # noqa: PLC0415
+
+    audit = make_submitted_audit(grade=4, case=CaseFactory(), month=MONTH)
+    _trigger("inadequate_audit", f"inadequate_audit:{audit.id}", audit=audit,
+             fired=datetime(2026, 11, 1, 10, 0))  # fmt: skip
+    db.session.commit()
+    assert escalation_figures(MONTH, COUNCIL, as_of=AS_OF)["triggers"] == 3
+    assert escalation_figures("2026-11", COUNCIL, as_of=AS_OF)["triggers"] == 1

@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Assignment, AuditCycle, SampleItem
+from qa_app.services.sampling import adjust
 from qa_app.services.sampling import draw as sampling
-from qa_app.services.sampling.draw import AUDITED, ELIGIBLE, IN_CYCLE, FrameRow, plan_sample
+from qa_app.services.sampling.draw import plan_sample
+from qa_app.services.sampling.frame import AUDITED, ELIGIBLE, IN_CYCLE, FrameRow, stored_frame
 from tests.support.factories import CaseFactory, TeamFactory, make_user
 
 NOW = datetime(2026, 11, 2, 7)
@@ -114,7 +116,7 @@ def test_draw_takes_the_open_cases_and_stores_a_verifiable_frame(council):
     cycle = result.cycle
     assert (cycle.frame_count, cycle.eligible_count, len(sampled(cycle))) == (45, 45, 5)
     assert sampling.verify_cycle(cycle)
-    assert [r.case_id for r in sampling.stored_frame(cycle)] == sorted(c.id for c in council[1])
+    assert [r.case_id for r in stored_frame(cycle)] == sorted(c.id for c in council[1])
     # Tampering with the sample is detected.
     item = db.session.scalar(select(SampleItem).where(SampleItem.cycle_id == cycle.id).limit(1))
     db.session.delete(item)
@@ -178,11 +180,11 @@ def test_recently_audited_children_and_cases_in_the_cycle_are_excluded(council):
     cycle = result.cycle
     assert cycle.excluded_audited == 2
     assert not excluded & set(sampled(cycle))
-    frame = {r.case_id: r.exclusion for r in sampling.stored_frame(cycle)}
+    frame = {r.case_id: r.exclusion for r in stored_frame(cycle)}
     assert {c for c, e in frame.items() if e == AUDITED} == excluded
     # A thematic case added then a redraw: the case stays and is excluded from the frame.
     extra = next(c for c in cases if c.id not in sampled(cycle) and c.id not in excluded)
-    item = sampling.add_case(cycle, extra, by=None, now=NOW, note="Neglect theme")
+    item = adjust.add_case(cycle, extra, by=None, now=NOW, note="Neglect theme")
     assert item.selection == "thematic"
     db.session.commit()
     redrawn = sampling.draw_sample(
@@ -191,7 +193,7 @@ def test_recently_audited_children_and_cases_in_the_cycle_are_excluded(council):
     db.session.commit()
     assert redrawn.cycle.excluded_in_cycle == 1 and extra.id in sampled(redrawn.cycle)
     with pytest.raises(sampling.SamplingError, match="already in the 2026-11 sample"):
-        sampling.add_case(cycle, extra, by=None, now=NOW)
+        adjust.add_case(cycle, extra, by=None, now=NOW)
 
 
 @pytest.mark.parametrize(
