@@ -19,6 +19,7 @@ from qa_app.importers.snapshot import RANK, ChildDetails, OpenCase, Snapshot
 from qa_app.models import Case, Child, Import, ImportRejectedRow, User
 from qa_app.models.vocab import COHORTS
 from qa_app.services.imports.directory import Directory, PersonRef, TeamRef, ref_id
+from qa_app.services.imports.events import EventPlan, apply_events, plan_events
 
 Progress = Callable[[int, str], None]
 DETAIL_FIELDS = ("dob", "sex", "ethnicity", "has_disability", "disability_codes")
@@ -51,6 +52,7 @@ class ImportPlan:
     changes: dict[str, int] = field(default_factory=dict)
     open_after: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COHORTS, 0))
     unallocated_after: int = 0
+    events: EventPlan | None = None
 
     @property
     def open_cases(self) -> int:
@@ -77,6 +79,7 @@ class ImportPlan:
             "new_staff": sorted(p.name for p in self.directory.new_people.values()),
             "rejected": [r.as_dict() for r in snapshot.rejected],
             "warnings": snapshot.warnings.as_list() + self._ambiguity(),
+            "events": self.events.summary() if self.events else {"kinds": {}},
         }
 
     def _ambiguity(self) -> list[str]:
@@ -244,6 +247,9 @@ def plan_import(snapshot: Snapshot) -> ImportPlan:
         else:
             _count_existing(plan, existing, as_of)
     plan.changes = changes
+    plan.events = plan_events(
+        snapshot, directory, children, {c.la_child_id for c in plan.new_children}
+    )
     return plan
 
 
@@ -323,6 +329,8 @@ def apply_plan(
             rows.append(row)
         for start in range(0, len(rows), BATCH):
             insert_rows(Case.__table__, rows[start : start + BATCH])
+    report(88, "Keeping the events")
+    apply_events(plan.events, import_id=record.id, now=now, details=snapshot.children)
     report(95, "Recording rejected rows")
     rejected = [{"import_id": record.id, **r.as_dict()} for r in snapshot.rejected]
     for start in range(0, len(rejected), BATCH):
