@@ -142,6 +142,7 @@ def _first_after(column, child_id, authorised, rank: int):
         select(func.min(cal(column, "day_number")))
         .where(table.child_id == child_id, column >= authorised)
         .where(cal(column, "day_number") - cal(authorised, "day_number") <= OUTCOME_DAYS)
+        .correlate_except(table)
         .scalar_subquery()
     )
     return func.coalesce(first * 10 + rank, NO_OUTCOME)
@@ -251,6 +252,7 @@ def _last(model, name: str, child_id, since, as_of, **equal):
         select(func.max(column))
         .where(row.child_id == child_id, column >= since, column <= as_of)
         .where(*(getattr(row, k) == v for k, v in equal.items()))
+        .correlate_except(row)
         .scalar_subquery()
     )
 

@@ -20,7 +20,9 @@ from qa_app.models import CalendarDay, Case
 def cal(column, attribute: str):
     """The calendar value (working_day, day_number, month_number...) of a date column."""
     day = aliased(CalendarDay)
-    return select(getattr(day, attribute)).where(day.day == column).scalar_subquery()
+    # Explicit: the date may belong to a query two levels out, which auto-correlation misses.
+    query = select(getattr(day, attribute)).where(day.day == column).correlate_except(day)
+    return query.scalar_subquery()
 
 
 def working_days(first, second):
@@ -72,6 +74,7 @@ def case_at(child_id, day, column):
         .where(or_(Case.closed_on.is_(None), Case.closed_on > day))
         .order_by(Case.opened_on.desc())
         .limit(1)
+        .correlate_except(Case)
         .scalar_subquery()
     )
 
