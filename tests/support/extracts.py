@@ -68,7 +68,7 @@ class World:
     def _later(self, start: date, most: int, blank: float) -> date | None:
         if self.rng.random() < blank:
             return None
-        end = start + timedelta(days=self.rng.choice([0, 0, 1, 3] + list(range(5, most))))
+        end = start + timedelta(days=self.rng.choice([0, 0, 1, 3, *list(range(5, most))]))
         return end if end <= LAST else None
 
     def _child(self, child: str) -> None:

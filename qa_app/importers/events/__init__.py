@@ -108,7 +108,7 @@ class EventBatch:
             windows.append(window)
 
     def add(self, kind: str, row: tuple) -> None:
-        self.rows[kind].append(row)
+        self.rows.setdefault(kind, []).append(row)
 
     def scope(self, kind: str, la_id: str, sub, lo: date | None, hi: date) -> None:
         if lo is not None and lo <= hi:

@@ -160,7 +160,10 @@ def kpi_show(month: str, scope: ReportScope = COUNCIL, *, settings: Settings | N
     """The ``qa kpi show --json`` shape: ``{"month", "scope", "kpis": [...]}``, each kpi with
     key, name, numerator, denominator, value, unit, as_of and reason (bands and England figures
     are added by the thresholds)."""
-    kpis = [f.as_dict() for f in month_figures(month, scope, settings=settings)]
+    kpis = []
+    for f in month_figures(month, scope, settings=settings):
+        # Bands and England figures belong to the thresholds, which fill these in.
+        kpis.append({**f.as_dict(), "band": None, "england": None})
     return {"month": month, "scope": scope.key, "kpis": kpis}
 
 
