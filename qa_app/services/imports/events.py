@@ -24,6 +24,7 @@ from qa_app.importers.events import KINDS, Kind
 from qa_app.importers.snapshot import ChildDetails, Snapshot
 from qa_app.models import Child, EventCoverage
 from qa_app.services.imports.directory import Directory, NewPerson, NewTeam, ref_id
+from qa_app.services.performance.calendar_table import ensure_calendar
 from qa_app.services.performance.tables import EVENT_TABLES
 from qa_app.textnorm import name_key
 
@@ -196,6 +197,7 @@ def apply_events(
     plan: EventPlan, *, import_id: int, now: datetime, details: dict[str, ChildDetails]
 ) -> None:
     """Write *plan* (after the case plan, whose pending teams and staff now have ids)."""
+    ensure_calendar()
     if plan.new_children:
         rows = []
         for la_id in plan.new_children:

@@ -129,7 +129,9 @@ def figure(
     settings: Settings | None = None,
 ) -> Figure:
     """One indicator for *month* (``YYYY-MM``) and *scope*."""
-    coverage = coverage or Coverage()
+    if coverage is None:
+        ensure_calendar()
+        coverage = Coverage()
     window, as_of = _window(indicator, month, coverage, settings or Settings())
     base = Figure(indicator.key, indicator.name, indicator.unit, indicator.direction,
                   indicator.timing, None, None, None, None, parent=indicator.parent)  # fmt: skip
