@@ -72,7 +72,7 @@ def case_at(child_id, day, column):
         .where(Case.child_id == child_id)
         .where(or_(Case.opened_on.is_(None), Case.opened_on <= day))
         .where(or_(Case.closed_on.is_(None), Case.closed_on > day))
-        .order_by(Case.opened_on.desc())
+        .order_by(Case.opened_on.desc().nulls_last())
         .limit(1)
         .correlate_except(Case)
         .scalar_subquery()

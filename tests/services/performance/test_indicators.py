@@ -246,3 +246,19 @@ def test_a_reimport_changes_no_row_and_no_figure(council):
     assert {k: (v["added"], v["removed"]) for k, v in kinds.items()} == dict.fromkeys(kinds, (0, 0))
     assert sum(v["unchanged"] for v in kinds.values()) == sum(v["rows"] for v in kinds.values())
     assert compare(council, "council")[0] == before
+
+
+def test_breakdown_series_and_children_agree_with_the_figure(council):
+    key, month = "assessments_within_45_working_days", "2024-03"
+    whole = figures.figure(figures.BY_KEY[key], month)
+    parts = figures.breakdown(key, month)
+    assert sum(t["denominator"] for t in parts["teams"]) == whole.denominator
+    assert sum(t["numerator"] for t in parts["teams"]) == whole.numerator
+    assert [t["name"] for t in parts["teams"]] == sorted(t["name"] for t in parts["teams"])
+    rows = figures.children(key, month)
+    assert len(rows) == whole.denominator and sum(r["counted"] for r in rows) == whole.numerator
+    bravo = figures.children(key, month, parse_scope("team:Bravo Team"))
+    assert {r["team"] for r in bravo} <= {"Bravo Team"}
+    series = figures.series("cp_visits_in_timescale", "2024-04", months=3)
+    assert [f.as_of for f in series] == [None, D1, D2]
+    assert series[0].reason.startswith("No import with an as-of date in 2024-02")
