@@ -33,6 +33,7 @@ from qa_app.importers.detect import SHEET_LIST
 from qa_app.importers.events.annex_a import SheetEvents, known_headers
 from qa_app.importers.snapshot import ChildDetails, OpenCase, Snapshot, StructuralError
 from qa_app.importers.sources import Limits, SourceFile
+from qa_app.importers.workbook_calamine import open_xlsx
 
 FORMAT = "annex-a"
 COVERS = frozenset({"assessment", "cin", "cp", "cla", "short_breaks", "care_leaver"})
@@ -258,7 +259,10 @@ def _open_xls(source: SourceFile) -> Workbook:
 
 
 def open_workbook(source: SourceFile, limits: Limits) -> Workbook:
-    book = _open_xls(source) if source.data.startswith(b"\xd0\xcf\x11\xe0") else _open_xlsx(source)
+    if source.data.startswith(b"\xd0\xcf\x11\xe0"):
+        book = _open_xls(source)
+    else:
+        book = open_xlsx(source, Sheet, Workbook) or _open_xlsx(source)
     if len(book.sheets) > limits.max_sheets:
         raise StructuralError(
             f"{source.name}: {len(book.sheets)} sheets, over the limit of {limits.max_sheets}"

@@ -16,6 +16,7 @@ from qa_app.importers.events import AS_AT, OBSERVED, PERIOD, EventBatch, covered
 from qa_app.importers.events.values import PARSERS, Unrecognised, as_date
 
 SOURCE = "annex-a"
+MEMO_LIMIT = 200_000
 TEAM = ("Allocated Team",)
 WORKER = ("Allocated Worker", "Allocated Social Worker", "Allocated Personal Advisor")
 
@@ -225,6 +226,8 @@ class SheetEvents:
         self.spec = LISTS[number]
         self.snapshot, self.file, self.sheet, self.epoch = snapshot, file, sheet, epoch
         self.as_of: date = snapshot.as_of
+        self.memo: dict[tuple, tuple[str, object]] = {}
+        self.names: dict[object, str | None] = {}
         self.batch: EventBatch = snapshot.events
         self.columns = {}
         for name, (names, parser) in self.spec.columns.items():
@@ -254,21 +257,37 @@ class SheetEvents:
         reader = cls(number, header, labels, snapshot, file, sheet, epoch)
         return reader if reader.active else None
 
+    def _parse(self, parser: str, raw) -> tuple[str, object]:
+        """("ok", value), ("bad", reason) or ("unknown", None), remembered per distinct cell:
+        codes, names and dates repeat thousands of times in a list."""
+        key = (parser, raw)
+        known = self.memo.get(key)
+        if known is not None:
+            return known
+        try:
+            value = as_date(raw, self.epoch) if parser == "date" else PARSERS[parser](raw)
+            known = ("ok", value)
+        except BadValue as exc:
+            known = ("bad", str(exc))
+        except Unrecognised:
+            known = ("unknown", None)
+        if len(self.memo) < MEMO_LIMIT:
+            self.memo[key] = known
+        return known
+
     def row(self, line: int, child_id: str, values: tuple) -> None:
         parsed = dict.fromkeys(self.spec.columns)
         for name, (index, parser, label) in self.columns.items():
             raw = values[index] if index < len(values) else None
             if raw is None:
                 continue
-            try:
-                if parser == "date":
-                    parsed[name] = as_date(raw, self.epoch)
-                else:
-                    parsed[name] = PARSERS[parser](raw)
-            except BadValue as exc:
-                self._reject(line, label, raw, str(exc), parser)
+            outcome, value = self._parse(parser, raw)
+            if outcome == "ok":
+                parsed[name] = value
+            elif outcome == "bad":
+                self._reject(line, label, raw, value, parser)
                 return
-            except Unrecognised:
+            else:
                 self.snapshot.warnings.add(
                     f"events-code:{self.sheet}:{label}",
                     f"{self.file}, sheet {self.sheet!r} row {line}: {label} {str(raw)[:60]!r} "
@@ -289,7 +308,13 @@ class SheetEvents:
     def _allocation(self, values, index):
         if index is None or index >= len(values):
             return None
-        return parse_allocation(values[index])
+        raw = values[index]
+        if raw in self.names:
+            return self.names[raw]
+        name = parse_allocation(raw)  # raises BadValue: not remembered
+        if len(self.names) < MEMO_LIMIT:
+            self.names[raw] = name
+        return name
 
     def _reject(self, line, column, value, reason, parser) -> None:
         what = ", ".join(self.spec.kinds)
