@@ -30,7 +30,7 @@ from qa_app.importers.common import (
     parse_sex,
 )
 from qa_app.importers.detect import SHEET_LIST
-from qa_app.importers.events.annex_a import SheetEvents, known_headers
+from qa_app.importers.events.annex_a import MEMO_LIMIT, SheetEvents, known_headers
 from qa_app.importers.snapshot import ChildDetails, OpenCase, Snapshot, StructuralError
 from qa_app.importers.sources import Limits, SourceFile
 from qa_app.importers.workbook_calamine import open_xlsx
@@ -312,6 +312,7 @@ class _ListReader:
         self.snapshot, self.limits, self.epoch = snapshot, limits, epoch
         self.spec = CASE_LISTS.get(number)
         self.events: SheetEvents | None = None
+        self.memo: dict[tuple, tuple[bool, object]] = {}
 
     def reject(self, row: int, column: str, value, reason: str, child_id: str | None) -> None:
         self.snapshot.reject(self.source.name, self.sheet.name, row, column, value, reason)
@@ -429,11 +430,19 @@ class _ListReader:
                 parsed[key] = None
                 continue
             raw = self._cell(values, columns[key])
-            try:
-                parsed[key] = parsers[key](raw)
-            except BadValue as exc:
-                self.reject(number, label(key), raw, str(exc), child_id)
+            # Each distinct cell is parsed once: codes, names and dates repeat all down a list.
+            known = self.memo.get((key, raw))
+            if known is None:
+                try:
+                    known = (True, parsers[key](raw))
+                except BadValue as exc:
+                    known = (False, str(exc))
+                if len(self.memo) < MEMO_LIMIT:
+                    self.memo[(key, raw)] = known
+            if not known[0]:
+                self.reject(number, label(key), raw, known[1], child_id)
                 return
+            parsed[key] = known[1]
         details.dob = parsed["dob"]
         details.sex = parsed["sex"]
         details.ethnicity = parsed["ethnicity"]

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, select
 from qa_app.bulk import insert_rows
 from qa_app.extensions import db
 from qa_app.models import CalendarDay
-from qa_app.services.platform.calendar import FIRST_YEAR, LAST_YEAR, is_working_day
+from qa_app.services.platform.calendar import FIRST_YEAR, LAST_YEAR, working_day_flags
 
 FIRST = date(FIRST_YEAR, 1, 1)
 LAST = date(LAST_YEAR, 12, 31)
@@ -25,11 +25,9 @@ LAST = date(LAST_YEAR, 12, 31)
 @cache
 def calendar_rows() -> tuple[dict, ...]:
     rows = []
-    ordinal = 0
+    ordinals = working_day_flags(FIRST, LAST).cumsum().tolist()
     day = FIRST
-    while day <= LAST:
-        if is_working_day(day):
-            ordinal += 1
+    for ordinal in ordinals:
         rows.append(
             {
                 "day": day,
