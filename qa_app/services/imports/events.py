@@ -239,8 +239,19 @@ def apply_events(
     db.session.flush()
 
 
+def _widths(table, fields: tuple[str, ...]) -> list[tuple[int, int]]:
+    """(position, length) of the text columns: a longer code is cut to fit, as PostgreSQL
+    would refuse it (and SQLite keep it whole)."""
+    return [
+        (i, table.c[name].type.length)
+        for i, name in enumerate(fields)
+        if getattr(table.c[name].type, "length", None)
+    ]
+
+
 def _insert(kind_plan: KindPlan, table, pks: dict[str, int], import_id: int) -> None:
     kind = kind_plan.kind
+    widths = _widths(table, kind.fields)
     rows = []
     for row in kind_plan.inserts:
         team, worker = ref_id(row[2]), ref_id(row[3])
@@ -255,7 +266,11 @@ def _insert(kind_plan: KindPlan, table, pks: dict[str, int], import_id: int) -> 
         if kind.allocated:
             values["team_id"] = team
             values["worker_id"] = worker
-        values.update(zip(kind.fields, row[4:], strict=True))
+        fields = list(row[4:])
+        for i, length in widths:
+            if isinstance(fields[i], str) and len(fields[i]) > length:
+                fields[i] = fields[i][:length]
+        values.update(zip(kind.fields, fields, strict=True))
         rows.append(values)
         if len(rows) >= BATCH:
             insert_rows(table, rows)

@@ -148,6 +148,8 @@ def test_census_and_ssda903_events(app_ctx):
     assert summary["rejected"][-1]["sheet"] == "Reviews"
     assert summary["rejected"][-1]["column"] == "REVIEW"
     assert db.session.scalar(select(func.count(ClaEpisode.id))) == 5
+    # The sample's "*DUMMY" reason for a new episode is cut to the column's two characters.
+    assert max(len(r or "") for r in db.session.scalars(select(ClaEpisode.reason_new_episode))) == 2
     periods = db.session.execute(select(ClaPeriod.start_date, ClaPeriod.end_date)).all()
     assert sorted(periods) == [(date(2018, 12, 2), date(2019, 9, 26)),
                                (date(2019, 3, 30), date(2019, 6, 24))]  # fmt: skip
