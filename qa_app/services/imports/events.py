@@ -29,6 +29,7 @@ from qa_app.services.performance.tables import EVENT_TABLES
 from qa_app.textnorm import name_key
 
 BATCH = 10_000
+ANALYZE_AFTER = 5_000  # rows added or removed in a table
 
 
 def fingerprint(values: tuple) -> int:
@@ -218,12 +219,15 @@ def apply_events(
             insert_rows(Child.__table__, rows[start : start + BATCH])
     wanted = {row[0] for kind in plan.kinds.values() for row in kind.inserts}
     pks = _child_pks(sorted(wanted))
+    changed: list[str] = []
     for name, kind_plan in plan.kinds.items():
         table = EVENT_TABLES[name]
         for start in range(0, len(kind_plan.deletes), BATCH):
             chunk = kind_plan.deletes[start : start + BATCH]
             db.session.execute(delete(table).where(table.c.id.in_(chunk)))
         _insert(kind_plan, table, pks, import_id)
+        if len(kind_plan.inserts) + len(kind_plan.deletes) >= ANALYZE_AFTER:
+            changed.append(table.name)
         db.session.add(
             EventCoverage(
                 import_id=import_id,
@@ -237,6 +241,17 @@ def apply_events(
             )
         )
     db.session.flush()
+    _analyze(changed)
+
+
+def _analyze(tables: list[str]) -> None:
+    """Fresh planner statistics on PostgreSQL after a large load: the indicators' correlated
+    subqueries took seconds instead of milliseconds until autovacuum got round to the tables."""
+    connection = db.session.connection()
+    if not tables or connection.dialect.name != "postgresql":
+        return
+    for name in [*tables, "cases", "children"]:
+        connection.exec_driver_sql(f'ANALYZE "{name}"')
 
 
 def _widths(table, fields: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -37,6 +37,7 @@ from qa_app.models import (
 from qa_app.services.performance import dates
 from qa_app.services.performance.sql import (
     ONE,
+    add_days,
     at_least_months_after,
     attributed,
     cal,
@@ -89,6 +90,7 @@ class Indicator:
     records: object  # Callable[[Window], Select]
     distinct_workers: bool = False  # denominator: distinct workers (average caseload)
     parent: str | None = None
+    split: object = None  # for a part: Callable[[Window], Select] of records with a ``part``
 
     def value(self, numerator: int, denominator: int) -> float | None:
         if self.unit == "count":
@@ -134,18 +136,25 @@ def assessment_days(w: Window):
     return _assessments(w, lambda a: working_days(a.start_date, a.authorised_on))
 
 
-def _first_after(column, child_id, authorised, rank: int):
-    """day_number * 10 + rank of the child's first *column* date within 30 days on or after the
-    authorisation, or a large number."""
-    table = column.class_
+def _first_after(model, name: str, a, rank: int):
+    """day_number * 10 + rank of the child's first *name* date in the 30 days from the
+    assessment's authorisation, or a large number."""
+    row = aliased(model)
+    column = getattr(row, name)
     first = (
-        select(func.min(cal(column, "day_number")))
-        .where(table.child_id == child_id, column >= authorised)
-        .where(cal(column, "day_number") - cal(authorised, "day_number") <= OUTCOME_DAYS)
-        .correlate_except(table)
+        select(func.min(column))
+        .where(row.child_id == a.child_id, column >= a.authorised_on)
+        .where(column <= add_days(a.authorised_on, OUTCOME_DAYS))
+        .correlate_except(row)
         .scalar_subquery()
     )
-    return func.coalesce(first * 10 + rank, NO_OUTCOME)
+    return func.coalesce(cal(first, "day_number") * 10 + rank, NO_OUTCOME)
+
+
+def _materialized(query, name: str):
+    """A CTE computed once: each occurrence of a scalar subquery is otherwise evaluated again
+    where an outer expression repeats it."""
+    return query.cte(name).prefix_with("MATERIALIZED")
 
 
 OUTCOMES = ("nfa", "cin", "s47_icpc", "cp_plan", "looked_after")
@@ -158,40 +167,55 @@ OUTCOME_NAMES = {
 }
 
 
-def outcome_of(a=Assessment):
-    """The assessment's outcome: the child's first record in the 30 days from authorisation
-    (ties to the most intensive), else child in need while a CIN episode stays open, else NFA."""
+def outcome_records(w: Window):
+    """Assessments authorised in the month with their outcome (``part``): the child's first
+    record in the 30 days from authorisation (ties to the most intensive), else child in need
+    while a CIN episode stays open 30 days on, else no further action."""
+    a = Assessment
+    team, worker = attributed(a, a.authorised_on)
     first = least(
-        _first_after(ClaPeriod.start_date, a.child_id, a.authorised_on, 0),
-        _first_after(CpPlan.start_date, a.child_id, a.authorised_on, 1),
-        _first_after(Section47.strategy_date, a.child_id, a.authorised_on, 2),
-        _first_after(Section47.icpc_date, a.child_id, a.authorised_on, 2),
-        _first_after(CinPlan.start_date, a.child_id, a.authorised_on, 3),
+        _first_after(ClaPeriod, "start_date", a, 0),
+        _first_after(CpPlan, "start_date", a, 1),
+        _first_after(Section47, "strategy_date", a, 2),
+        _first_after(Section47, "icpc_date", a, 2),
+        _first_after(CinPlan, "start_date", a, 3),
     )
-    open_cin = exists().where(
-        CinEpisode.child_id == a.child_id,
-        CinEpisode.start_date <= a.authorised_on,
-        or_(
-            CinEpisode.end_date.is_(None),
-            cal(CinEpisode.end_date, "day_number") - cal(a.authorised_on, "day_number")
-            > OUTCOME_DAYS,
-        ),
+    episode = aliased(CinEpisode)
+    open_cin = (
+        select(ONE)
+        .where(episode.child_id == a.child_id, episode.start_date <= a.authorised_on)
+        .where(or_(episode.end_date.is_(None),
+                   episode.end_date > add_days(a.authorised_on, OUTCOME_DAYS)))
+        .correlate_except(episode)
+        .exists()
+    )  # fmt: skip
+    base = _materialized(
+        select(
+            a.child_id.label("child_id"),
+            team.label("team_id"),
+            worker.label("worker_id"),
+            a.start_date.label("first_date"),
+            a.authorised_on.label("second_date"),
+            first.label("first"),
+            flag(open_cin).label("open_cin"),
+        ).where(_in_month(a.authorised_on, w), a.start_date <= a.authorised_on),
+        "outcomes",
     )
+    rank = base.c.first % 10
     by_rank = case(
-        (first % 10 == 0, "looked_after"),
-        (first % 10 == 1, "cp_plan"),
-        (first % 10 == 2, "s47_icpc"),
+        (rank == 0, "looked_after"), (rank == 1, "cp_plan"), (rank == 2, "s47_icpc"),
         else_="cin",
-    )
-    return case((first < NO_OUTCOME, by_rank), (open_cin, "cin"), else_="nfa")
+    )  # fmt: skip
+    part = case((base.c.first < NO_OUTCOME, by_rank), (base.c.open_cin == 1, "cin"), else_="nfa")
+    return select(base.c.child_id, base.c.team_id, base.c.worker_id, base.c.first_date,
+                  base.c.second_date, part.label("part"))  # fmt: skip
 
 
 def _outcome(part: str):
     def records(w: Window):
-        a = Assessment
-        return _rows(a, a.authorised_on, flag(outcome_of(a) == part), ONE, a.start_date,
-                     a.authorised_on, _in_month(a.authorised_on, w),
-                     a.start_date <= a.authorised_on)  # fmt: skip
+        o = outcome_records(w).subquery()
+        return select(o.c.child_id, o.c.team_id, o.c.worker_id, flag(o.c.part == part).label("num"),
+                      ONE.label("den"), o.c.first_date, o.c.second_date)  # fmt: skip
 
     return records
 
@@ -300,42 +324,72 @@ def _looked_after(w: Window):
     )
 
 
+def _per_period(w: Window, name: str, **columns):
+    """Children looked after at D with *columns* computed once each (a materialised CTE)."""
+    c = ClaPeriod
+    team, worker = attributed(c, literal(w.as_of))
+    return _materialized(
+        select(c.child_id.label("child_id"), team.label("team_id"), worker.label("worker_id"),
+               c.start_date.label("start_date"),
+               *(value.label(key) for key, value in columns.items())).where(_looked_after(w)),
+        name,
+    )  # fmt: skip
+
+
+def _from_period(p, num, first, second):
+    return select(p.c.child_id, p.c.team_id, p.c.worker_id, flag(num).label("num"),
+                  ONE.label("den"), first.label("first_date"), second.label("second_date"))  # fmt: skip
+
+
 def cla_visits(w: Window):
     c = ClaPeriod
-    visit = _last(ClaVisit, "visit_date", c.child_id, c.start_date, w.as_of, kind="social_worker")
     episode = aliased(ClaEpisode)
     moved = (
         select(func.max(episode.start_date))
         .where(episode.child_id == c.child_id, episode.start_date >= c.start_date)
         .where(episode.start_date <= w.as_of)
         .where(func.coalesce(episode.reason_new_episode, "") != "L")
+        .correlate_except(episode)
         .scalar_subquery()
     )
-    placed = func.coalesce(
-        _last(ClaPlacement, "start_date", c.child_id, c.start_date, w.as_of), moved, c.start_date
-    )
+    p = _per_period(
+        w,
+        "cla_visit_dates",
+        visit=_last(ClaVisit, "visit_date", c.child_id, c.start_date, w.as_of, kind="social_worker"),
+        placed=func.coalesce(
+            _last(ClaPlacement, "start_date", c.child_id, c.start_date, w.as_of), moved,
+            c.start_date,
+        ),
+    )  # fmt: skip
+    visit, placed = p.c.visit, p.c.placed
     ok = case(
         (or_(visit.is_(None), visit < placed), placed >= w.as_of - timedelta(days=7)),
         (placed <= dates.latest_with_months(w.as_of, 12),
          visit >= dates.earliest_with_months(w.as_of, 3)),
         else_=visit >= w.as_of - timedelta(days=42),
     )  # fmt: skip
-    return _rows(c, literal(w.as_of), flag(ok), ONE, placed, visit, _looked_after(w))
+    return _from_period(p, ok, placed, visit)
 
 
 def cla_reviews(w: Window):
     c = ClaPeriod
-    in_period = (ClaReview.child_id == c.child_id, ClaReview.review_date >= c.start_date,
-                 ClaReview.review_date <= w.as_of)  # fmt: skip
-    count = select(func.count()).where(*in_period).scalar_subquery()
-    last = select(func.max(ClaReview.review_date)).where(*in_period).scalar_subquery()
-    first_review = and_(count == 1, not_(more_than_months_after(c.start_date, last, 3)))
+    review = aliased(ClaReview)
+    in_period = (review.child_id == c.child_id, review.review_date >= c.start_date,
+                 review.review_date <= w.as_of)  # fmt: skip
+    p = _per_period(
+        w,
+        "cla_review_dates",
+        reviews=select(func.count()).where(*in_period).correlate_except(review).scalar_subquery(),
+        last=select(func.max(review.review_date)).where(*in_period).correlate_except(review)
+        .scalar_subquery(),
+    )  # fmt: skip
+    first_review = and_(p.c.reviews == 1, not_(more_than_months_after(p.c.start_date, p.c.last, 3)))
     ok = case(
-        (count == 0, c.start_date >= dates.earliest_within_working_days(w.as_of, 20)),
-        (first_review, last >= dates.earliest_with_months(w.as_of, 3)),
-        else_=last >= dates.earliest_with_months(w.as_of, 6),
+        (p.c.reviews == 0, p.c.start_date >= dates.earliest_within_working_days(w.as_of, 20)),
+        (first_review, p.c.last >= dates.earliest_with_months(w.as_of, 3)),
+        else_=p.c.last >= dates.earliest_with_months(w.as_of, 6),
     )
-    return _rows(c, literal(w.as_of), flag(ok), ONE, c.start_date, last, _looked_after(w))
+    return _from_period(p, ok, p.c.start_date, p.c.last)
 
 
 def cla_health(w: Window):
@@ -406,7 +460,7 @@ def _outcome_indicator(part: str) -> Indicator:
         "30 days on, else no further action.",
         _A4 + "; Lists 5-8 and the census for what followed",
         ("assessments",), NEITHER, "percent", PERIOD, _outcome(part),
-        parent="assessment_outcomes",
+        parent="assessment_outcomes", split=outcome_records,
     )  # fmt: skip
 
 

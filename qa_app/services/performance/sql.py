@@ -9,7 +9,7 @@ NULL comparison counts as false.
 
 from datetime import date
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Date, and_, case, func, literal, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import GenericFunction
@@ -62,6 +62,25 @@ class least(GenericFunction):  # noqa: N801 - SQL function name
 @compiles(least, "sqlite")
 def _least_sqlite(element, compiler, **kw):
     return f"min({compiler.process(element.clauses, **kw)})"
+
+
+class add_days(GenericFunction):  # noqa: N801 - SQL function name
+    """A date *n* days on: ``date + n`` on PostgreSQL, ``date(d, '+n days')`` on SQLite."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(add_days)
+def _add_days(element, compiler, **kw):
+    day, number = list(element.clauses)
+    return f"({compiler.process(day, **kw)} + {int(number.value)})"
+
+
+@compiles(add_days, "sqlite")
+def _add_days_sqlite(element, compiler, **kw):
+    day, number = list(element.clauses)
+    return f"date({compiler.process(day, **kw)}, '+{int(number.value)} days')"
 
 
 def case_at(child_id, day, column):
