@@ -122,6 +122,3 @@ class EventBatch:
                 self.hold(kind, window)
         for kind, scopes in other.scopes.items():
             self.scopes.setdefault(kind, []).extend(scopes)
-
-    def counts(self) -> dict[str, int]:
-        return {kind: len(self.rows[kind]) for kind in KINDS if kind in self.rows}

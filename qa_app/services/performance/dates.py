@@ -9,7 +9,7 @@ shorter (31 August + 6 months is 28 or 29 February).
 import calendar as _days_in
 from datetime import date, timedelta
 
-from qa_app.services.platform.calendar import FIRST_YEAR, LAST_YEAR, working_days_after
+from qa_app.services.platform.calendar import FIRST_YEAR, working_days_after
 
 
 def add_months(day: date, months: int) -> date:
@@ -45,7 +45,3 @@ def earliest_within_working_days(as_of: date, days: int) -> date:
     while day > floor and working_days_after(day - timedelta(days=1), as_of) <= days:
         day -= timedelta(days=1)
     return day
-
-
-def in_calendar(day: date) -> bool:
-    return FIRST_YEAR <= day.year <= LAST_YEAR
