@@ -245,7 +245,8 @@ def main() -> None:
 # 100,000 children on Lists 1-11, about 400,000 rows; targets: first import under 90 s and 1 GB
 # peak, the same file again faster with nothing changed. Each database runs in its own process
 # (`--events FOLDER URL`), so the peak memory printed is that import's alone; `qa kpi show` is
-# timed on the loaded database.
+# timed on the loaded database. `.venv/bin/python -m benchmarks.imports --events-only` runs this
+# section alone (SQLite, plus PostgreSQL when QA_BENCH_DATABASE_URL is set).
 EVENT_CHILDREN = 100_000
 EVENT_ROWS = {1: 120_000, 2: 20_000, 3: 60_000, 4: 55_000, 5: 20_000, 6: 60_000, 7: 15_000,
               8: 25_000, 9: 15_000, 10: 3_000, 11: 2_000}  # fmt: skip
