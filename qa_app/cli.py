@@ -1,7 +1,7 @@
 """The ``qa`` command: Flask's and Flask-Migrate's commands plus the service's own.
 
 ``qa db upgrade``, ``qa run``, ``qa worker``, ``qa users …``, ``qa demo …``, ``qa import …``,
-``qa toolkits …``. Each command is a
+``qa toolkits …``, ``qa kpi …``. Each command is a
 thin door into qa_app.services and commits at its end.
 """
 
@@ -18,6 +18,7 @@ def register_cli(app: Flask) -> None:
         actions,
         demo,
         imports,
+        kpi,
         moderation,
         report,
         sample,
@@ -36,6 +37,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(imports.import_cases)
     app.cli.add_command(moderation.moderation)
     app.cli.add_command(report.report)
+    app.cli.add_command(kpi.kpi)
 
 
 def _create_app() -> Flask:

@@ -84,6 +84,15 @@ def _print_summary(summary: dict) -> None:
         f"  {summary['unallocated']:,} unallocated; {summary['teams_created']:,} teams and "
         f"{summary['staff_created']:,} staff created as pending"
     )
+    kinds = summary.get("events", {}).get("kinds", {})
+    if kinds:
+        click.echo(
+            "  events kept: "
+            + ", ".join(
+                f"{k['label']} {k['rows']:,} (+{k['added']:,} -{k['removed']:,})"
+                for k in kinds.values()
+            )
+        )
     click.echo(f"  {len(summary['rejected']):,} rows rejected")
     for row in summary["rejected"][:20]:
         where = " ".join(str(x) for x in (row["file"], row["sheet"], f"row {row['row']}") if x)

@@ -23,6 +23,7 @@ from qa_app.importers.common import (
     parse_sex,
 )
 from qa_app.importers.detect import SHEET_LIST
+from qa_app.importers.events.annex_a import MEMO_LIMIT, SheetEvents, known_headers
 from qa_app.importers.snapshot import ChildDetails, OpenCase, Snapshot, StructuralError
 from qa_app.importers.sources import Limits, SourceFile
 from qa_app.importers.workbook import Sheet, Workbook, open_workbook
@@ -196,6 +197,8 @@ class _ListReader:
         self.source, self.sheet, self.number = source, sheet, number
         self.snapshot, self.limits, self.epoch = snapshot, limits, epoch
         self.spec = CASE_LISTS.get(number)
+        self.events: SheetEvents | None = None
+        self.memo: dict[tuple, tuple[bool, object]] = {}
 
     def reject(self, row: int, column: str, value, reason: str, child_id: str | None) -> None:
         self.snapshot.reject(self.source.name, self.sheet.name, row, column, value, reason)
@@ -232,6 +235,10 @@ class _ListReader:
             )
         header_row, labels, header = found
         columns = self._columns(header, labels, where)
+        self.events = SheetEvents.for_sheet(
+            self.number, header, labels, self.snapshot, self.source.name, self.sheet.name,
+            self.epoch,
+        )  # fmt: skip
         count = 0
         for number, values in enumerate(rows, start=header_row + 1):
             if not any(v is not None and v != "" for v in values):
@@ -248,7 +255,7 @@ class _ListReader:
         columns = {"child_id": _column(header, CHILD_ID)}
         for key, names in DETAILS.items():
             columns[key] = _column(header, names)
-        known = set(CHILD_ID) | set(ALWAYS_KNOWN)
+        known = set(CHILD_ID) | set(ALWAYS_KNOWN) | known_headers(self.number)
         for names in DETAILS.values():
             known |= set(names)
         if self.spec is not None:
@@ -309,11 +316,19 @@ class _ListReader:
                 parsed[key] = None
                 continue
             raw = self._cell(values, columns[key])
-            try:
-                parsed[key] = parsers[key](raw)
-            except BadValue as exc:
-                self.reject(number, label(key), raw, str(exc), child_id)
+            # Each distinct cell is parsed once: codes, names and dates repeat all down a list.
+            known = self.memo.get((key, raw))
+            if known is None:
+                try:
+                    known = (True, parsers[key](raw))
+                except BadValue as exc:
+                    known = (False, str(exc))
+                if len(self.memo) < MEMO_LIMIT:
+                    self.memo[(key, raw)] = known
+            if not known[0]:
+                self.reject(number, label(key), raw, known[1], child_id)
                 return
+            parsed[key] = known[1]
         details.dob = parsed["dob"]
         details.sex = parsed["sex"]
         details.ethnicity = parsed["ethnicity"]
@@ -321,6 +336,8 @@ class _ListReader:
         self.snapshot.child(details)
         if self.spec is not None:
             self._case(number, child_id, parsed)
+        if self.events is not None:
+            self.events.row(number, child_id, values)
 
     def _case(self, number: int, child_id: str, parsed: dict) -> None:
         as_of = self.snapshot.as_of

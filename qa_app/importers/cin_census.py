@@ -17,6 +17,7 @@ from qa_app.importers.common import (
     parse_ethnicity,
     parse_sex,
 )
+from qa_app.importers.events import cin_census as census_events
 from qa_app.importers.snapshot import RANK, ChildDetails, OpenCase, Snapshot, StructuralError
 from qa_app.importers.sources import Limits, SourceFile
 from qa_app.importers.xmlsafe import iter_elements, local, text_of
@@ -129,6 +130,7 @@ def parse_bool_lenient(raw: str) -> bool:
 def read_cin_census(source: SourceFile, as_of: date, limits: Limits, progress=None) -> Snapshot:
     """Read one CIN census file into a snapshot at *as_of*; structural errors raise."""
     snapshot = Snapshot(format=FORMAT, as_of=as_of, covers=set(COVERS), files=[source.name])
+    census_events.hold(snapshot.events, as_of)
     count = 0
     reference: str = ""
     for element in iter_elements(source, {"Child", "ReferenceDate"}):
@@ -183,3 +185,4 @@ def _read_child(source, element, ordinal, as_of, snapshot) -> None:
     snapshot.child(details)
     if best is not None:
         snapshot.offer(best)
+    census_events.ChildEvents(snapshot, source.name, ordinal, child_id).read(element)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
+from qa_app.importers.events import EventBatch
 from qa_app.models.vocab import COHORT_PRECEDENCE, COHORTS
 
 RANK = {cohort: rank for rank, cohort in enumerate(COHORT_PRECEDENCE)}
@@ -118,6 +119,8 @@ class Snapshot:
     unreadable: set[str] = field(default_factory=set)
     warnings: Warnings = field(default_factory=Warnings)
     files: list[str] = field(default_factory=list)
+    # The dated records the files hold (referrals, assessments, plans...), kept beside the cases.
+    events: EventBatch = field(default_factory=EventBatch)
 
     def child(self, details: ChildDetails) -> ChildDetails:
         known = self.children.get(details.la_child_id)
@@ -158,6 +161,7 @@ class Snapshot:
         self.unreadable |= other.unreadable
         self.warnings.extend(other.warnings)
         self.files.extend(other.files)
+        self.events.merge(other.events)
 
     def finish(self) -> None:
         """After reading: children with an accepted case are not 'unreadable'."""

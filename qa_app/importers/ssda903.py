@@ -22,17 +22,21 @@ from qa_app.importers.common import (
     text,
 )
 from qa_app.importers.detect import SSDA903_TABLES, Detected
+from qa_app.importers.events import ssda903 as events
 from qa_app.importers.snapshot import ChildDetails, OpenCase, Snapshot, StructuralError
 from qa_app.importers.sources import Limits, SourceFile, csv_rows, decode_text
 from qa_app.importers.xmlsafe import iter_elements, local, text_of
 
 FORMAT = "ssda903"
 COVERS = frozenset({"cla", "short_breaks"})
-USED_TABLES = ("Header", "Episodes", "SWEpisodes")
+USED_TABLES = ("Header", "Episodes", "SWEpisodes", "Reviews", "Missing")
 REQUIRED = {
     "Header": ("CHILD", "SEX", "DOB", "ETHNIC"),
     "Episodes": ("CHILD", "DECOM", "LS", "DEC"),
     "SWEpisodes": ("CHILD", "SW_ID", "SW_DECOM", "SW_DEC"),
+    # Read for their events only (docs/indicators.md).
+    "Reviews": ("CHILD", "REVIEW", "REVIEW_CODE"),
+    "Missing": ("CHILD", "MISSING", "MIS_START", "MIS_END"),
 }
 
 
@@ -50,6 +54,8 @@ class _Collected:
     workers: dict[str, list[tuple[date, date | None, str]]] = field(default_factory=dict)
     headers: dict[str, tuple[ChildDetails, str]] = field(default_factory=dict)
     has_workers: bool = False
+    # Every episode with all its columns, for the events kept beside the cases.
+    episode_rows: dict[str, list[tuple]] = field(default_factory=dict)
 
 
 class _RowRejected(Exception):
@@ -101,6 +107,7 @@ def _episode_row(row: dict[str, str], snapshot, collected, where) -> str:
         exc.child_id = child_id
         raise
     collected.episodes.setdefault(child_id, []).append(Episode(start, end, status, where))
+    collected.episode_rows.setdefault(child_id, []).append(events.episode(row, start, end, status))
     return child_id
 
 
@@ -113,7 +120,26 @@ def _worker_row(row: dict[str, str], snapshot, collected, where) -> None:
         collected.workers.setdefault(child_id, []).append((start, end, worker))
 
 
-HANDLERS = {"Header": _header_row, "Episodes": _episode_row, "SWEpisodes": _worker_row}
+def _event_row(table: str):
+    def handle(row: dict[str, str], snapshot, collected, where) -> None:
+        child_id = _parse("CHILD", row.get("CHILD"), parse_child_id)
+        reader = events.review if table == "Reviews" else events.missing
+        try:
+            reader(snapshot.events, child_id, row)
+        except BadValue as exc:
+            column, _, reason = str(exc).partition(": ")
+            raise _RowRejected(column, events.value(row, column), reason) from exc
+
+    return handle
+
+
+HANDLERS = {
+    "Header": _header_row,
+    "Episodes": _episode_row,
+    "SWEpisodes": _worker_row,
+    "Reviews": _event_row("Reviews"),
+    "Missing": _event_row("Missing"),
+}
 
 
 def _handle(table, row, snapshot, collected, file, sheet, line) -> None:
@@ -177,6 +203,10 @@ def _read_xml(source, snapshot, collected, limits) -> None:
                 row["CHILD"] = text_of(_find(child, "CHILDID"))
                 row.setdefault("PLACE", row.get("PL", ""))
                 _handle("Episodes", row, snapshot, collected, source.name, "EPISODE", count)
+            elif name in ("REVIEW", "REVIEWS", "MISSING", "MISSINGS"):
+                table = "Reviews" if name.startswith("REVIEW") else "Missing"
+                row["CHILD"] = text_of(_find(child, "CHILDID"))
+                _handle(table, row, snapshot, collected, source.name, name, count)
             elif name in ("SWEPISODE", "SW_EPISODE", "SWEPISODES"):
                 collected.has_workers = True
                 row["CHILD"] = text_of(_find(child, "CHILDID"))
@@ -278,5 +308,7 @@ def read_ssda903(
     if not collected.episodes and not snapshot.rejected:
         raise StructuralError("SSDA903: the Episodes table has no rows")
     _resolve(snapshot, collected)
+    events.hold(snapshot.events, set(tables), as_of)
+    events.periods(snapshot.events, collected.episode_rows)
     snapshot.finish()
     return snapshot

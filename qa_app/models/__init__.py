@@ -14,6 +14,27 @@ from qa_app.models.audits import (
 )
 from qa_app.models.base import utcnow
 from qa_app.models.cases import Case, Child
+from qa_app.models.events import (
+    Assessment,
+    CinEpisode,
+    CinPlan,
+    CpPlan,
+    CpReview,
+    CpVisit,
+    Referral,
+    Section47,
+)
+from qa_app.models.events_care import (
+    CareLeaver,
+    ClaEpisode,
+    ClaHealthCheck,
+    ClaPeriod,
+    ClaPlacement,
+    ClaReview,
+    ClaStatus,
+    ClaVisit,
+    MissingEpisode,
+)
 from qa_app.models.imports import (
     Import,
     ImportRejectedRow,
@@ -30,6 +51,7 @@ from qa_app.models.moderation import (
 )
 from qa_app.models.notifications import EmailMessage, Notification
 from qa_app.models.org import Locality, Team
+from qa_app.models.performance import CalendarDay, EventCoverage
 from qa_app.models.reports import ReportFile, ReportVersion
 from qa_app.models.sampling import (
     Assignment,
@@ -50,6 +72,7 @@ __all__ = [
     "ActionEvent",
     "ActionReminder",
     "ApiToken",
+    "Assessment",
     "Assignment",
     "Audit",
     "AuditComplianceAnswer",
@@ -57,25 +80,43 @@ __all__ = [
     "AuditEvent",
     "AuditSectionGrade",
     "BackgroundTask",
+    "CalendarDay",
+    "CareLeaver",
     "Case",
     "Child",
+    "CinEpisode",
+    "CinPlan",
+    "ClaEpisode",
+    "ClaHealthCheck",
+    "ClaPeriod",
+    "ClaPlacement",
+    "ClaReview",
+    "ClaStatus",
+    "ClaVisit",
+    "CpPlan",
+    "CpReview",
+    "CpVisit",
     "CycleFrame",
     "Dispute",
     "EmailMessage",
     "EscalationTrigger",
+    "EventCoverage",
     "ExtensionRequest",
     "Import",
     "ImportRejectedRow",
     "ImportUpload",
     "Locality",
+    "MissingEpisode",
     "Moderation",
     "ModerationSectionGrade",
     "Notification",
+    "Referral",
     "Reflection",
     "ReportFile",
     "ReportVersion",
     "SafeguardingConcern",
     "SampleItem",
+    "Section47",
     "StaffAlias",
     "Team",
     "TeamAlias",

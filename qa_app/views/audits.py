@@ -36,6 +36,10 @@ from qa_app.services.people import access_log as access
 from qa_app.services.toolkits.store import NoToolkitForCohort
 
 bp = Blueprint("audits", __name__, url_prefix="/audits")
+CONCERN_RAISED = (
+    "Safeguarding concern raised. The team manager and head of service have been alerted and an "
+    "action due in 1 working day has been created."
+)
 
 
 def _editable(audit_id: int, *, draft: bool = True):
@@ -152,21 +156,13 @@ def autosave(audit_id: int):
     if found is None:
         abort(404)
     audit, toolkit = found
-    # The autosave script sends one answer as JSON: no HTML form to model. Anything that is not
-    # {"field": str, "value": ..., "version": int} is refused below; the value is checked by
-    # save_changes like a page submit's.
     name, value, version = _autosave_field()
     if name.startswith(audit_fields.NEW_ACTION) or version is None:
         return jsonify(errors={name: "This field is saved when you continue"}), 400
     changes = audit_fields.field_changes(name, value)
     try:
         audit_form.save_changes(
-            audit,
-            changes,
-            expected_version=version,
-            by=current_user,
-            now=utcnow(),
-            toolkit=toolkit,
+            audit, changes, expected_version=version, by=current_user, now=utcnow(), toolkit=toolkit
         )
     except audit_form.StaleAudit as exc:
         db.session.rollback()
@@ -183,7 +179,11 @@ def autosave(audit_id: int):
 
 
 def _autosave_field() -> tuple[str, object, int | None]:
-    """(field name, value, the version the page showed) from the autosave request's JSON."""
+    """(field name, value, the version the page showed) from the autosave request's JSON.
+
+    The autosave script sends one answer as JSON: no HTML form to model. Anything that is not
+    {"field": str, "value": ..., "version": int} is refused by the caller; the value is checked
+    by save_changes like a page submit's."""
     data = request.get_json(silent=True)
     data = data if isinstance(data, dict) else {}
     version = data.get("version")
@@ -313,17 +313,8 @@ def reflect(audit_id: int):
             db.session.commit()
             flash("Your reflection has been recorded.", "success")
             return redirect(url_for("audits.view", audit_id=audit.id))
-    _log(audit)
-    return _logged(
-        render_template(
-            "audits/reflection.html",
-            **_context(audit),
-            **audit_pages.reflection_page(audit, current_user, now=utcnow()),
-            entry=form,
-            error=error,
-        ),
-        400 if error else 200,
-    )
+    page = audit_pages.reflection_page(audit, current_user, now=utcnow())
+    return _render(audit, "audits/reflection.html", error, entry=form, error=error, **page)
 
 
 @bp.route("/<int:audit_id>/reopen", methods=["GET", "POST"])
@@ -347,11 +338,7 @@ def reopen(audit_id: int):
             db.session.commit()
             flash("The audit has been reopened for its auditor.", "success")
             return redirect(url_for("audits.view", audit_id=audit.id))
-    _log(audit)
-    return _logged(
-        render_template("audits/reopen.html", **_context(audit), entry=form, error=error),
-        400 if error else 200,
-    )
+    return _render(audit, "audits/reopen.html", error, entry=form, error=error)
 
 
 @bp.route("/<int:audit_id>/safeguarding", methods=["GET", "POST"])
@@ -369,31 +356,17 @@ def safeguarding_concern(audit_id: int):
                     {name: messages[0] for name, messages in form.errors.items()}
                 )
             safeguarding.raise_concern(
-                audit,
-                what=form.what.data,
-                why=form.why.data,
-                by=current_user,
-                now=utcnow(),
+                audit, what=form.what.data, why=form.why.data, by=current_user, now=utcnow(),
                 base_url=current_app.config["BASE_URL"],
-            )
+            )  # fmt: skip
         except safeguarding.ConcernError as exc:
             db.session.rollback()
             errors = exc.problems
         else:
             db.session.commit()
-            flash(
-                "Safeguarding concern raised. The team manager and head of service have been "
-                "alerted and an action due in 1 working day has been created.",
-                "success",
-            )
+            flash(CONCERN_RAISED, "success")
             return redirect(back)
-    _log(audit)
-    return _logged(
-        render_template(
-            "audits/safeguarding.html", **_context(audit, errors=errors), entry=form, back=back
-        ),
-        400 if errors else 200,
-    )
+    return _render(audit, "audits/safeguarding.html", errors, errors=errors, entry=form, back=back)
 
 
 @bp.route("/<int:audit_id>/concerns/<int:concern_id>")
@@ -404,6 +377,13 @@ def concern(audit_id: int, concern_id: int):
         abort(404)
     _log(found.audit, "view_safeguarding_concern")
     return _logged(render_template("audits/concern.html", **_context(found.audit), concern=found))
+
+
+def _render(audit, template: str, refused, *, errors: dict | None = None, **extra):
+    """An audit's page (400 when *refused* holds an error), its view written to the access log."""
+    _log(audit)
+    page = render_template(template, **_context(audit, errors=errors), **extra)
+    return _logged(page, 400 if refused else 200)
 
 
 def _context(audit, *, errors: dict | None = None, form_values=None) -> dict:

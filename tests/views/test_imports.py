@@ -48,6 +48,9 @@ def test_upload_preview_then_confirm(client, admin, app_ctx, tmp_path):
     assert "Check the import" in text and "This is a preview: nothing has been changed yet." in text
     assert "Children with an open case 17" in text and "Teams created (pending) 4" in text
     assert count(Case) == 0 and count(Import) == 0  # the preview wrote nothing
+    # The records kept for the indicators: List 3's six referrals, List 7's seven plans.
+    assert "Referrals 6 6 0 0 2020-04-01 to 2021-03-31" in text
+    assert "CP plans 7 7 0 0" in text
     stored = list((tmp_path / "uploads").iterdir())
     assert len(stored) == 1 and len(stored[0].name) == 64
 

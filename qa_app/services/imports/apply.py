@@ -17,6 +17,7 @@ from qa_app.importers import Limits, SourceFile, read_files
 from qa_app.importers.snapshot import ChildDetails
 from qa_app.models import Case, Child, Import, ImportRejectedRow, User
 from qa_app.services.imports.directory import ref_id
+from qa_app.services.imports.events import apply_events
 from qa_app.services.imports.plan import ImportPlan, plan_import
 
 Progress = Callable[[int, str], None]
@@ -82,6 +83,8 @@ def apply_plan(
             rows.append(row)
         for start in range(0, len(rows), BATCH):
             insert_rows(Case.__table__, rows[start : start + BATCH])
+    report(88, "Keeping the events")
+    apply_events(plan.events, import_id=record.id, now=now, details=snapshot.children)
     report(95, "Recording rejected rows")
     rejected = [{"import_id": record.id, **r.as_dict()} for r in snapshot.rejected]
     for start in range(0, len(rejected), BATCH):

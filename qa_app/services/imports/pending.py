@@ -6,6 +6,7 @@ from sqlalchemy import func, select, update
 
 from qa_app.extensions import db
 from qa_app.models import Case, StaffAlias, Team, TeamAlias, User
+from qa_app.services.imports.events import repoint
 from qa_app.services.people.accounts import find_user_by_email, is_email
 from qa_app.textnorm import name_key
 
@@ -64,6 +65,7 @@ def merge_team(team: Team, into: Team) -> int:
         update(Case).where(Case.team_id == team.id).values(team_id=into.id)
     ).rowcount
     db.session.execute(update(User).where(User.team_id == team.id).values(team_id=into.id))
+    repoint("team_id", team.id, into.id)
     db.session.execute(
         update(TeamAlias).where(TeamAlias.team_id == team.id).values(team_id=into.id)
     )
@@ -109,6 +111,7 @@ def merge_person(person: User, into: User) -> int:
     db.session.execute(
         update(StaffAlias).where(StaffAlias.user_id == person.id).values(user_id=into.id)
     )
+    repoint("worker_id", person.id, into.id)
     keys = {person.name_key}
     if person.swe_number:
         if into.swe_number is None:

@@ -17,6 +17,7 @@ from qa_app.importers.snapshot import RANK, ChildDetails, OpenCase, Snapshot
 from qa_app.models import Case, Child, Import
 from qa_app.models.vocab import COHORTS
 from qa_app.services.imports.directory import Directory, PersonRef, TeamRef
+from qa_app.services.imports.events import EventPlan, plan_events
 
 DETAIL_FIELDS = ("dob", "sex", "ethnicity", "has_disability", "disability_codes")
 
@@ -45,6 +46,7 @@ class ImportPlan:
     changes: dict[str, int] = field(default_factory=dict)
     open_after: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COHORTS, 0))
     unallocated_after: int = 0
+    events: EventPlan | None = None
 
     @property
     def open_cases(self) -> int:
@@ -71,6 +73,7 @@ class ImportPlan:
             "new_staff": sorted(p.name for p in self.directory.new_people.values()),
             "rejected": [r.as_dict() for r in snapshot.rejected],
             "warnings": snapshot.warnings.as_list() + self._ambiguity(),
+            "events": self.events.summary() if self.events else {"kinds": {}},
         }
 
     def _ambiguity(self) -> list[str]:
@@ -238,6 +241,9 @@ def plan_import(snapshot: Snapshot) -> ImportPlan:
         else:
             _count_existing(plan, existing, as_of)
     plan.changes = changes
+    plan.events = plan_events(
+        snapshot, directory, children, {c.la_child_id for c in plan.new_children}
+    )
     return plan
 
 

@@ -1,7 +1,13 @@
-"""Practice performance: the thresholds the board agrees for each indicator and caseloads by
-social work experience (docs/thresholds.md).
+"""Practice performance: timeliness and outcome indicators computed from the events the imports
+keep, rated against the bands the board agrees (docs/indicators.md, docs/thresholds.md).
 
-Doors: ``thresholds.all_thresholds`` / ``thresholds_for`` / ``rate`` (the bands in force for a
-month, the England figure and comparators), ``change_bands``, ``add_comparator`` /
-``update_comparator`` / ``remove_comparator``, ``caseloads.caseload_by_experience``.
+Doors: ``figures.kpi_show`` (every indicator for a month and scope, the ``qa kpi show --json``
+shape), ``figures.month_figures`` / ``figure`` (the same as objects), ``figures.series`` (one
+indicator's monthly series, for XmR charts), ``figures.breakdown`` (by locality and team),
+``figures.children`` (the records behind a figure; callers log the access);
+``thresholds.all_thresholds`` / ``thresholds_for`` / ``rate`` (the bands in force for a month,
+the England figure and comparators), ``thresholds.change_bands``, ``add_comparator`` /
+``update_comparator`` / ``remove_comparator``; ``caseloads.caseload_by_experience``. Definitions
+live in ``indicators.INDICATORS`` (with ``BY_KEY`` and ``GROUPS``); ``calendar_table.ensure_calendar``
+fills the working-day table the SQL joins to.
 """

@@ -31,6 +31,14 @@ def _check(day: date) -> None:
         raise ValueError(f"{day} is outside the working-day calendar ({FIRST_YEAR}-{LAST_YEAR})")
 
 
+def working_day_flags(first: date, last: date) -> np.ndarray:
+    """Whether each day from *first* to *last* (inclusive) is a working day, as an array."""
+    _check(first)
+    _check(last)
+    days = np.arange(first, last + timedelta(days=1), dtype="datetime64[D]")
+    return np.is_busday(days, busdaycal=_calendar())
+
+
 def is_working_day(day: date) -> bool:
     _check(day)
     return bool(np.is_busday(day, busdaycal=_calendar()))

@@ -5,7 +5,9 @@ measure's direction and returns an ``XmrResult``: the process limits, each point
 flags (improvement or concern), the variation icon, the assurance mark against the target and
 any warnings, i.e. everything a chart and its data table need. It is pure: no database, no
 clock. ``XmrResult.as_dict`` / ``from_dict`` round-trip it through JSON (report versions freeze
-it). docs/spc.md explains the rules for readers.
+it). docs/spc.md explains the rules for readers. One module on purpose: the limits, the rules'
+precedence and the marks depend on each other's details, which read best side by side (the
+rules themselves are in ``spc_rules``).
 
 The calculations follow NHS-R's ``NHSRplotthedots`` 0.2 (R/ptd_spc_standard.R,
 R/ptd_calculate_point_type.R, R/ptd_calculate_assurance_type.R, R/geom_ptd_icon.R) and are

@@ -96,7 +96,7 @@ def test_an_indicator_can_stop_being_rated_from_a_month(app_ctx):
     ("kwargs", "field", "message"),
     [
         ({"reason": "  "}, "reason", "Say why the bands are changing"),
-        ({"month": "2026-13"}, "effective_from", "expected YYYY-MM"),
+        ({"month": "2026-13"}, "effective_from", "not in the form YYYY-MM"),
         ({"bands": {"shape": "lower", "steps": [{"band": "good"}]}}, "bands", "bands.steps"),
         ({"bands": {**TIGHTER, "steps": [{"band": "outstanding", "below": 19},
                                          *TIGHTER["steps"][1:]]}}, "bands", "bands.steps[1]"),
