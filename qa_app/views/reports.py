@@ -221,17 +221,15 @@ def dashboard():
             previous_months(default_to, 12)[0], default_to, query.filters, query.section
         )
         data = report_dashboard.dashboard(scope, query, as_of=local_today())
-    spc = stored_xmr(data["trends"][0], None)
+    spc = stored_xmr(data["chart_trend"], None)
+    counted = data["counted"]
     html = render_template(
         "reports/dashboard.html",
         data=data,
         query=query,
         errors=errors,
         chart=report_files.trend_chart(
-            data["trends"][0],
-            spc,
-            f"Audits graded good or better, {data['scope'].label} (%)",
-            MIN_N,
+            data["chart_trend"], spc, counted.chart_title, MIN_N, counted.measure
         ),
         spc=spc,
         variation_short=VARIATION_SHORT,

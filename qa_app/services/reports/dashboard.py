@@ -22,13 +22,15 @@ from qa_app.models import (
 )
 from qa_app.models.vocab import COHORTS
 from qa_app.services.reports import figures
-from qa_app.services.reports.figures import Filters, reported_grade, submitted_audits
+from qa_app.services.reports.counted import dashboard_counted
+from qa_app.services.reports.figures import MIN_N, Filters, reported_grade, submitted_audits
 from qa_app.services.reports.scope import ReportScope, ScopeError, parse_month, previous_months
 from qa_app.services.reports.tables import DEFAULT_INADEQUATE_TARGET, section_titles
 from qa_app.services.reports.trends import (
     grade_trends,
     monthly_grade_counts,
     team_cohort_counts,
+    trend_point,
     trends_by,
 )
 
@@ -108,8 +110,18 @@ def _cached_trends(scope: ReportScope, months: list[str], f: Filters) -> dict:
     )
 
 
+def _chart_trend(trends: dict, section: str | None, months: list[str]) -> dict:
+    """The trend the dashboard charts: the chosen section's grade, else the overall grade."""
+    if not section:
+        return trends["trends"][0]
+    found = next((t for t in trends["by_section"] if t["key"] == section), None)
+    empty = [trend_point(month, 0, 0).as_dict() for month in months]
+    return found or {"key": section, "title": section, "points": empty}
+
+
 def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=True) -> dict:
-    """Headline, trends by team, cohort and section, and the drill-down list of audits."""
+    """Headline, the charted trend with what it counts in words, trends by team, cohort and
+    section, and the drill-down list of audits."""
     months = query.months()
     month = query.to_month
     f = query.filters
@@ -129,6 +141,13 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
         "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
         "grades": grades,
         "trends": trends["trends"],
+        "chart_trend": _chart_trend(trends, query.section, months),
+        "counted": dashboard_counted(
+            f,
+            titles.get(query.section, query.section) if query.section else None,
+            scope_label=scope.label,
+            min_n=MIN_N,
+        ),
         "by_team": trends["by_team"],
         "by_cohort": [{**t, "title": COHORTS.get(t["key"], t["key"])} for t in trends["by_cohort"]],
         "by_section": by_section,
