@@ -2,9 +2,11 @@
 
 Each chart has a <title> and <desc> (referenced by aria-labelledby), axis labels, and is shown
 next to a table of the same figures. Colours are SVG presentation attributes, not style
-attributes, so the Content Security Policy (no inline styles) holds.
+attributes, so the Content Security Policy (no inline styles) holds. Each chart is WIDTH units
+wide with FONT-unit text and is shown at WIDTH px, so its text is the body's 16 px.
 """
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import count
@@ -15,6 +17,9 @@ BLUE = "#1d70b8"
 RED = "#d4351c"
 GREY = "#505a5f"
 LIGHT = "#b1b4b6"
+WIDTH = 800
+FONT = 16
+CHAR = 10  # a character's width at FONT, estimated for DejaVu Sans (wider than Arial)
 _ids = count(1)
 
 
@@ -31,7 +36,7 @@ def _open(width: int, height: int, title: str, desc: str) -> tuple[str, list[str
         f'<svg xmlns="http://www.w3.org/2000/svg" class="qa-chart" viewBox="0 0 {width} {height}"'
         f' width="{width}" height="{height}" role="img"'
         f' aria-labelledby="{uid}-title {uid}-desc"'
-        f' font-family="Arial, sans-serif" font-size="14">',
+        f' font-family="Arial, sans-serif" font-size="{FONT}">',
         f'<title id="{uid}-title">{escape(title)}</title>',
         f'<desc id="{uid}-desc">{escape(desc)}</desc>',
     ]
@@ -48,20 +53,20 @@ def diverging_bars(
     value_format: str = "{:+.2f}",
 ) -> Markup:
     """Horizontal bars either side of zero (e.g. the optimism index by auditor)."""
-    row, left, right, top = 26, 240, 200, 30
-    plot = 360
-    width, height = left + plot + right, top + row * max(len(bars), 1) + 50
+    row, left, right, top = 30, 260, 230, 30
+    plot = WIDTH - left - right
+    width, height = WIDTH, top + row * max(len(bars), 1) + 56
     zero = left + plot / 2
     scale = (plot / 2) / limit
     _, out = _open(width, height, title, desc)
     for index, bar in enumerate(bars):
         y = top + index * row
         out.append(
-            f'<text x="{left - 8}" y="{y + 17}" text-anchor="end" fill="#0b0c0c">'
-            f"{escape(bar.label[:32])}</text>"
+            f'<text x="{left - 8}" y="{y + 20}" text-anchor="end" fill="#0b0c0c">'
+            f"{escape(_short(bar.label, (left - 16) // CHAR))}</text>"
         )
         if bar.value is None:
-            out.append(f'<text x="{zero + 6}" y="{y + 17}" fill="{GREY}">no pairs</text>')
+            out.append(f'<text x="{zero + 6}" y="{y + 20}" fill="{GREY}">no pairs</text>')
             continue
         clipped = max(-limit, min(limit, bar.value))
         x, w = (
@@ -73,18 +78,18 @@ def diverging_bars(
             f' fill="{colour}"/>'
         )
         text = value_format.format(bar.value) + (f" ({bar.note})" if bar.note else "")
-        out.append(f'<text x="{left + plot + 6}" y="{y + 17}" fill="#0b0c0c">{escape(text)}</text>')
+        out.append(f'<text x="{left + plot + 6}" y="{y + 20}" fill="#0b0c0c">{escape(text)}</text>')
     bottom = top + row * max(len(bars), 1)
     out.append(f'<line x1="{zero}" y1="{top - 6}" x2="{zero}" y2="{bottom + 4}" stroke="#0b0c0c"/>')
     for tick in (-limit, -limit / 2, 0, limit / 2, limit):
         x = zero + tick * scale
         out.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 6}" stroke="{GREY}"/>')
         out.append(
-            f'<text x="{x}" y="{bottom + 20}" text-anchor="middle" fill="{GREY}">'
+            f'<text x="{x}" y="{bottom + 22}" text-anchor="middle" fill="{GREY}">'
             f"{value_format.format(tick)}</text>"
         )
     out.append(
-        f'<text x="{zero}" y="{bottom + 40}" text-anchor="middle" fill="#0b0c0c">'
+        f'<text x="{zero}" y="{bottom + 46}" text-anchor="middle" fill="#0b0c0c">'
         f"{escape(axis_label)}</text>"
     )
     out.append("</svg>")
@@ -104,9 +109,9 @@ def line_chart(
     reference: float | None = None,
 ) -> Markup:
     """One series over time (e.g. kappa by month); gaps where a value is undefined."""
-    left, right, top, bottom_pad = 70, 20, 20, 60
-    plot_w, plot_h = max(60 * len(points), 600), 220
-    width, height = left + plot_w + right, top + plot_h + bottom_pad
+    left, right, top, bottom_pad = 76, 20, 20, 64
+    plot_w, plot_h = WIDTH - left - right, 220
+    width, height = WIDTH, top + plot_h + bottom_pad
     _, out = _open(width, height, title, desc)
 
     def y_of(value: float) -> float:
@@ -129,13 +134,17 @@ def line_chart(
             ' stroke-dasharray="4 3"/>'
         )
     step_x = plot_w / max(len(points), 1)
+    # However many months, the chart keeps its width and its text size: labels thin out.
+    widest = max((len(label) for label, _value in points), default=1) * CHAR + 12
+    every = max(1, math.ceil(widest / step_x))
     path, dots = [], []
     for index, (label, value) in enumerate(points):
         x = left + step_x * (index + 0.5)
-        out.append(
-            f'<text x="{x:.1f}" y="{top + plot_h + 18}" text-anchor="middle" fill="{GREY}">'
-            f"{escape(label)}</text>"
-        )
+        if index % every == 0:
+            out.append(
+                f'<text x="{x:.1f}" y="{top + plot_h + 22}" text-anchor="middle" fill="{GREY}">'
+                f"{escape(label)}</text>"
+            )
         if value is None:
             path.append(None)
             continue
@@ -159,8 +168,12 @@ def line_chart(
         f"{escape(x_label)}</text>"
     )
     out.append(
-        f'<text x="16" y="{top + plot_h / 2}" text-anchor="middle" fill="#0b0c0c"'
-        f' transform="rotate(-90 16 {top + plot_h / 2})">{escape(y_label)}</text>'
+        f'<text x="18" y="{top + plot_h / 2}" text-anchor="middle" fill="#0b0c0c"'
+        f' transform="rotate(-90 18 {top + plot_h / 2})">{escape(y_label)}</text>'
     )
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every interpolated value is escaped or numeric
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -76,7 +76,10 @@ OWN_CSV_COLUMNS = (
     "child_id", "dob", "sex", "ethnicity", "disability", "cohort", "opened_on", "team",
     "worker", "worker_email", "iro",
 )  # fmt: skip
+# The columns the case CSV cannot do without; the others are optional (docs/formats.md).
+OWN_CSV_REQUIRED = ("child_id", "cohort", "opened_on", "team", "worker")
 OWN_CSV_KEYS = frozenset(header_key(c) for c in OWN_CSV_COLUMNS)
+OWN_CSV_REQUIRED_KEYS = frozenset(header_key(c) for c in OWN_CSV_REQUIRED)
 
 
 @dataclass
@@ -107,7 +110,9 @@ def _detect_csv(source: SourceFile, limits: Limits) -> Detected:
         return Detected(None, "an empty text file")
     cells = header[1]
     keys = {header_key(c) for c in cells}
-    table, score = _best_table(keys)
+    # A file with every required column is the case CSV however few optional ones it has: by
+    # the half-the-columns rule alone, the README's five required columns were refused.
+    table, score = ("own", 1.0) if keys >= OWN_CSV_REQUIRED_KEYS else _best_table(keys)
     shown = ", ".join(c.strip() for c in cells[:8]) + (", ..." if len(cells) > 8 else "")
     if table is None or score < 0.5:
         return Detected(None, f"a table with the columns {shown}", text=text)

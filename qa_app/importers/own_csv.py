@@ -1,8 +1,10 @@
 """The service's own case CSV, for councils whose system cannot produce the standard returns.
 
-One row per open case: ``child_id, dob, sex, ethnicity, disability, cohort, opened_on, team,
-worker, worker_email, iro`` (documented in the README, example in docs/examples/cases.csv).
-The import covers the cohorts that appear in the file.
+One row per open case: ``child_id, cohort, opened_on, team, worker`` are required, ``dob, sex,
+ethnicity, disability, worker_email, iro`` optional (docs/formats.md#the-services-own-case-csv,
+example in docs/examples/cases.csv). An optional column left out reads as "not given" (None, and
+``iro_given`` False), so the import changes nothing that column would have set. The import
+covers the cohorts that appear in the file.
 """
 
 import re
@@ -20,13 +22,13 @@ from qa_app.importers.common import (
     strip_prefix,
     text,
 )
-from qa_app.importers.detect import OWN_CSV_COLUMNS, Detected
+from qa_app.importers.detect import OWN_CSV_COLUMNS, OWN_CSV_REQUIRED, Detected
 from qa_app.importers.snapshot import ChildDetails, OpenCase, Snapshot, StructuralError
 from qa_app.importers.sources import Limits, SourceFile, csv_rows, decode_text
 from qa_app.models.vocab import COHORTS
 
 FORMAT = "csv"
-REQUIRED = ("child_id", "cohort", "opened_on", "team", "worker")
+REQUIRED = OWN_CSV_REQUIRED
 SHEET = ""
 _SWE = re.compile(r"^SW\d{3,}$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

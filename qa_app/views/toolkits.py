@@ -1,7 +1,6 @@
 """Audit toolkits: read them (every role), and load a new version after a preview (QA lead)."""
 
 import base64
-import binascii
 from pathlib import PurePath
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
@@ -95,7 +94,7 @@ def confirm():
     form = ToolkitConfirmForm()
     try:
         data = base64.b64decode(form.source.data or "", validate=True)
-    except binascii.Error:
+    except ValueError:  # binascii.Error, or text that is not ASCII at all
         data = None
     if not form.validate_on_submit() or data is None:
         flash("The confirmation was incomplete: upload the file again.", "error")

@@ -5,6 +5,7 @@ import io
 import re
 from html import unescape
 
+import pytest
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
@@ -178,11 +179,12 @@ def test_confirming_after_someone_else_loaded_the_same_version_is_refused(client
     assert version_count() == 2
 
 
-def test_a_garbled_confirmation_is_sent_back_to_upload(client, auth, app_ctx):
+@pytest.mark.parametrize("source", ["not base64!", "ÿ non-ASCII"])
+def test_a_garbled_confirmation_is_sent_back_to_upload(client, auth, app_ctx, source):
     auth.login(make_user("qa_admin"))
     response = client.post(
         "/toolkits/upload/confirm",
-        data={"source": "not base64!", "filename": "kit.yaml", "content_hash": "0" * 64},
+        data={"source": source, "filename": "kit.yaml", "content_hash": "0" * 64},
     )
     assert response.status_code == 302 and response.headers["Location"] == "/toolkits/upload"
     assert "The confirmation was incomplete" in page_text(client.get("/toolkits/upload"))

@@ -33,6 +33,7 @@ from qa_app.services.platform.months import (
 )
 from qa_app.services.platform.spc import VARIATION_SHORT
 from qa_app.services.reports import figures, files
+from qa_app.services.reports.counted import dashboard_counted
 from qa_app.services.reports.figures import MIN_N, Filters, reported_grade, submitted_audits
 from qa_app.services.reports.scope import ReportScope, ScopeError, parse_scope, within
 from qa_app.services.reports.tables import DEFAULT_INADEQUATE_TARGET, section_titles
@@ -41,6 +42,7 @@ from qa_app.services.reports.trends import (
     monthly_grade_counts,
     stored_xmr,
     team_cohort_counts,
+    trend_point,
     trends_by,
 )
 
@@ -120,8 +122,18 @@ def _cached_trends(scope: ReportScope, months: list[str], f: Filters) -> dict:
     )
 
 
+def _chart_trend(trends: dict, section: str | None, months: list[str]) -> dict:
+    """The trend the dashboard charts: the chosen section's grade, else the overall grade."""
+    if not section:
+        return trends["trends"][0]
+    found = next((t for t in trends["by_section"] if t["key"] == section), None)
+    empty = [trend_point(month, 0, 0).as_dict() for month in months]
+    return found or {"key": section, "title": section, "points": empty}
+
+
 def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=True) -> dict:
-    """Headline, trends by team, cohort and section, and the drill-down list of audits."""
+    """Headline, the charted trend with what it counts in words, trends by team, cohort and
+    section, and the drill-down list of audits."""
     months = query.months()
     month = query.to_month
     f = query.filters
@@ -141,6 +153,13 @@ def dashboard(scope: ReportScope, query: DashboardQuery, *, as_of, with_drill=Tr
         "completion_by_team": figures.completion(month, scope, as_of=as_of, by="team", filters=f),
         "grades": grades,
         "trends": trends["trends"],
+        "chart_trend": _chart_trend(trends, query.section, months),
+        "counted": dashboard_counted(
+            f,
+            titles.get(query.section, query.section) if query.section else None,
+            scope_label=scope.label,
+            min_n=MIN_N,
+        ),
         "by_team": trends["by_team"],
         "by_cohort": [{**t, "title": COHORTS.get(t["key"], t["key"])} for t in trends["by_cohort"]],
         "by_section": by_section,
@@ -243,10 +262,9 @@ def page(args: Mapping[str, str], mine: ReportScope, *, today: date) -> dict:
             months_back(default_to, 12), default_to, query.filters, query.section
         )
         data = dashboard(scope, query, as_of=today)
-    spc = stored_xmr(data["trends"][0], None)
-    chart = files.trend_chart(
-        data["trends"][0], spc, f"Audits graded good or better, {data['scope'].label} (%)", MIN_N
-    )
+    spc = stored_xmr(data["chart_trend"], None)
+    counted = data["counted"]
+    chart = files.trend_chart(data["chart_trend"], spc, counted.chart_title, MIN_N, counted.measure)
     return {
         "query": query,
         "data": data,

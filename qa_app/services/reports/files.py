@@ -63,10 +63,17 @@ def report_charts(data: dict) -> dict[str, Markup]:
     return out
 
 
-def trend_chart(trend: dict, result: XmrResult, title: str, min_n: int) -> Markup:
-    """The XmR chart of one monthly % trend (the report's and the grade-trend dashboard's)."""
+def trend_chart(
+    trend: dict, result: XmrResult, title: str, min_n: int, measure: str | None = None
+) -> Markup:
+    """The XmR chart of one monthly % trend (the report's and the grade-trend dashboard's);
+    *measure* says what each point counts, by default as ``trend_measure`` words it."""
     return spc_chart.xmr_chart(
-        result, title=title, measure=trend_measure(trend, min_n), unit="%", bounds=(0, 100)
+        result,
+        title=title,
+        measure=measure or trend_measure(trend, min_n),
+        unit="%",
+        bounds=(0, 100),
     )
 
 

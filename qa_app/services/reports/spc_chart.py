@@ -7,9 +7,10 @@ triangle, common cause small grey circle, so print in grey still tells them apar
 variation and assurance icons top right, a sentence saying what each point counts and a legend.
 ``spc_icon(kind, key)`` draws one icon alone (for tables and dashboards).
 
-Sizes: the viewBox is 800 wide with no text under 16 units, so the chart is drawn at 800 px in
-the page (16 px text, the body size) and at the A4 column width in the PDF (174 mm: 16 units
-print at about 10 pt, beside 8.5 pt tables). Colours meet 3:1 against white (WCAG 1.4.11); the
+Sizes: the viewBox is 800 wide with no text under 16 units, as every report chart
+(``charts.WIDTH``, ``charts.TEXT``), so the chart is drawn at 800 px in the page (16 px text, the
+body size) and at 150 mm in the board paper and its PDF (16 units print at 8.5 pt, the size of
+its tables). Colours meet 3:1 against white (WCAG 1.4.11); the
 NHS palette's lighter blue and grey do not, so GOV.UK's blue and grey stand in for them.
 """
 
