@@ -9,6 +9,7 @@ import pytest
 
 from qa_app.clock import local_today
 from qa_app.extensions import db
+from qa_app.services.platform import months
 from qa_app.services.reports import versions
 from qa_app.services.reports.scope import COUNCIL
 from tests.support.browser import screenshot, sign_in
@@ -27,7 +28,7 @@ MEASURE = """svgs => {
 def report(live_server) -> int:
     """Last month's council report, built from the demo history; its id."""
     with live_server.app.app_context():
-        month = versions.previous_month(local_today())
+        month = months.previous(local_today())
         version = versions.request_build(month, COUNCIL, by=None, now=datetime.now())
         versions.build(version, now=datetime.now())
         db.session.commit()
@@ -45,8 +46,8 @@ def test_chart_text_is_at_least_the_body_size_in_every_page(page, live_server, r
     screenshot(page, "report-charts")
 
     page.goto(f"{live_server.url}/reports/dashboard")
-    page.get_by_label("Toolkit section").select_option(index=1)
-    section = page.get_by_label("Toolkit section").evaluate("s => s.selectedOptions[0].text")
+    page.get_by_label("Toolkit section", exact=True).select_option(index=1)
+    section = page.get_by_label("Toolkit section", exact=True).evaluate("s => s.selectedOptions[0].text")
     page.get_by_role("button", name="Show").click()
     chart = page.locator("figure.report-figure--spc svg")
     assert (

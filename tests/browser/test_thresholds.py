@@ -8,6 +8,7 @@ from tests.support.browser import axe_violations, screenshot, sign_in
 
 def test_the_psw_changes_bands_and_adds_a_comparator(page, live_server):
     sign_in(page, live_server.url, "psw@demo.casefile.test")
+    page.get_by_role("link", name="Reports", exact=True).click()  # Thresholds sit under Reports
     page.get_by_role("link", name="Thresholds").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Thresholds")
     expect(page.get_by_test_id("thresholds")).to_contain_text("85.7% (2025)")
