@@ -11,13 +11,11 @@ store a NUL in a text column (the insert raised, a 500) and no one types one.
 
 import re
 
-
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.form import _Auto  # FlaskForm's "read the request" default
 from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms.fields import FileField
-
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 

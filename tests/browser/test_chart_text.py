@@ -47,7 +47,9 @@ def test_chart_text_is_at_least_the_body_size_in_every_page(page, live_server, r
 
     page.goto(f"{live_server.url}/reports/dashboard")
     page.get_by_label("Toolkit section", exact=True).select_option(index=1)
-    section = page.get_by_label("Toolkit section", exact=True).evaluate("s => s.selectedOptions[0].text")
+    section = page.get_by_label("Toolkit section", exact=True).evaluate(
+        "s => s.selectedOptions[0].text"
+    )
     page.get_by_role("button", name="Show").click()
     chart = page.locator("figure.report-figure--spc svg")
     assert (
