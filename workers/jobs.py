@@ -216,7 +216,9 @@ def build_report_version(version_id: int) -> str:
     if version.status in ("draft", "published"):
         return "already built"
     try:
-        report_versions.build(version, now=utcnow())
+        report_versions.build(
+            version, now=utcnow(), small_n=ModerationRules.from_config(current_app.config).small_n
+        )
         db.session.commit()
     except Exception as exc:
         db.session.rollback()

@@ -10,11 +10,13 @@ import sys
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models import ReportVersion
+from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.platform import months
 from qa_app.services.reports import export as report_export
 from qa_app.services.reports import versions as report_versions
@@ -62,7 +64,9 @@ def build(month, scope_text, out, as_json):
     db.session.commit()
     version_id = version.id
     try:
-        report_versions.build(version, now=utcnow())
+        report_versions.build(
+            version, now=utcnow(), small_n=ModerationRules.from_config(current_app.config).small_n
+        )
         db.session.commit()
     except Exception as exc:  # recorded on the version for the UI, then reported here
         db.session.rollback()

@@ -8,12 +8,13 @@ except a token's last-used time.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Blueprint, abort, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from flask_login import current_user
 
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import csrf, db
 from qa_app.permissions import can
+from qa_app.services.moderation.rules import ModerationRules
 from qa_app.services.people import api_tokens
 from qa_app.services.platform import months
 from qa_app.services.reports import export as report_export
@@ -85,7 +86,7 @@ def tables(month: str):
     """The tables available for *month*, with their URLs."""
     month = _month(month)
     scope = _scope()
-    data = report_data(month, scope, as_of=local_today())
+    data = report_data(month, scope, as_of=local_today(), small_n=_small_n())
     names = [t.key for t in report_tables(data)] + ["audits", "actions"]
     return jsonify(
         {"month": month, "scope": scope.key, "tables": names, "headline": data["headline"]}
@@ -97,9 +98,15 @@ def tables(month: str):
 def table(month: str, table: str):
     """One table as typed JSON rows: {"columns": [...], "rows": [{column: value}]}."""
     month = _month(month)
-    found = report_export.api_table(month, _scope(), table, as_of=local_today(), reader=g.api_user)
+    found = report_export.api_table(
+        month, _scope(), table, as_of=local_today(), reader=g.api_user, small_n=_small_n()
+    )
     if found is not None and table in ("audits", "actions"):
         shown.cases_shown((r["case_id"] for r in found["rows"]), f"api_{table}", user=g.api_user)
     if found is None:
         return _problem(404, f"no table {table!r}: see /api/v1/reports/{month} for the list")
     return jsonify(found)
+
+
+def _small_n() -> int:
+    return ModerationRules.from_config(current_app.config).small_n

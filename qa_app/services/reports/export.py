@@ -28,6 +28,7 @@ from qa_app.models import (
 from qa_app.models.actions import OPEN_STATUSES
 from qa_app.services.audits import access as audit_access
 from qa_app.services.moderation import export as moderation_export
+from qa_app.services.moderation.agreement import DEFAULT_SMALL_N
 from qa_app.services.platform import csv_files, months
 from qa_app.services.reports.figures import month_items
 from qa_app.services.reports.scope import COUNCIL, ReportScope
@@ -243,7 +244,13 @@ def export_month(month: str, folder: Path, *, today: date) -> dict[str, int]:
 
 
 def api_table(
-    month: str, scope: ReportScope, table: str, *, as_of: date, reader: User
+    month: str,
+    scope: ReportScope,
+    table: str,
+    *,
+    as_of: date,
+    reader: User,
+    small_n: int = DEFAULT_SMALL_N,
 ) -> dict | None:
     """One table of the month for the JSON API: ``audits`` and ``actions`` as their export rows
     (grades *reader* must not see yet blanked), or a table of the report by key; None when
@@ -257,7 +264,12 @@ def api_table(
         rows = action_rows(month, scope, today=as_of)
         return head | {"columns": ACTION_COLUMNS, "rows": rows}
     found = next(
-        (t for t in report_tables(report_data(month, scope, as_of=as_of)) if t.key == table), None
+        (
+            t
+            for t in report_tables(report_data(month, scope, as_of=as_of, small_n=small_n))
+            if t.key == table
+        ),
+        None,
     )
     if found is None:
         return None

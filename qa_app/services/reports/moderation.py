@@ -22,15 +22,18 @@ ESCALATION_KINDS = {
 }
 
 
-def agreement_figures(month: str, scope: ReportScope) -> dict:
-    """Exact and within-one agreement, quadratic kappa with its 95% CI, optimism index, n."""
+def agreement_figures(
+    month: str, scope: ReportScope, *, small_n: int = agreement.DEFAULT_SMALL_N
+) -> dict:
+    """Exact and within-one agreement, quadratic kappa with its 95% CI, optimism index, n;
+    flagged small below *small_n* pairs (the council's ``QA_AGREEMENT_SMALL_N``)."""
     pairs = agreement.overall_pairs(
         month,
         month,
         locality_ids=[scope.id] if scope.kind == "locality" else None,
         team_ids=[scope.id] if scope.kind == "team" else None,
     )
-    return agreement.figures([(row[3], row[4]) for row in pairs])
+    return agreement.figures([(row[3], row[4]) for row in pairs], small_n=small_n)
 
 
 def escalation_figures(month: str, scope: ReportScope, *, as_of: date) -> dict:

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from qa_app.extensions import db
 from qa_app.models import ToolkitVersion
 from qa_app.services.moderation import agreement
+from qa_app.services.moderation.agreement import DEFAULT_SMALL_N
 from qa_app.services.platform.months import check, ending_with, label
 from qa_app.services.reports import figures
 from qa_app.services.reports import moderation as report_moderation
@@ -50,6 +51,7 @@ def report_data(
     *,
     as_of: date,
     target: float = DEFAULT_INADEQUATE_TARGET,
+    small_n: int = DEFAULT_SMALL_N,
 ) -> dict:
     """Every figure of the monthly report for *month* and *scope*, with trends to *month*.
 
@@ -105,7 +107,7 @@ def report_data(
         "trends": [t.as_dict() for t in grade_trends(months, scope, inadequate_target=target)],
         "compliance_trends": [t.as_dict() for t in compliance_trends(months, scope)],
         "moderation": figures.moderation(month, scope),
-        "agreement": report_moderation.agreement_figures(month, scope),
+        "agreement": report_moderation.agreement_figures(month, scope, small_n=small_n),
         "escalations": report_moderation.escalation_figures(month, scope, as_of=as_of),
         "actions": actions,
     }

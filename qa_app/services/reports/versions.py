@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import ReportFile, ReportVersion, User
+from qa_app.services.moderation.agreement import DEFAULT_SMALL_N
 from qa_app.services.platform import months
 from qa_app.services.reports import files as report_files
 from qa_app.services.reports.scope import (
@@ -80,13 +81,16 @@ def request_build(
     return version
 
 
-def build(version: ReportVersion, *, now: datetime) -> ReportVersion:
-    """Compute the figures and render the files of a version that is building or failed."""
+def build(
+    version: ReportVersion, *, now: datetime, small_n: int = DEFAULT_SMALL_N
+) -> ReportVersion:
+    """Compute the figures and render the files of a version that is building or failed;
+    agreement from fewer than *small_n* pairs is flagged."""
     if version.status not in ("building", "failed"):
         raise ReportRefused(f"version {version.version} is {version.status}: it is not rebuilt")
     started = time.perf_counter()
     scope = COUNCIL if version.scope == "council" else parse_scope(version.scope)
-    data = report_data(version.month, scope, as_of=version.as_of)
+    data = report_data(version.month, scope, as_of=version.as_of, small_n=small_n)
     earlier = next(
         (v for v in versions_for(version.month, version.scope) if v.messages_edited_at), None
     )

@@ -106,6 +106,12 @@ def test_agreement_is_the_moderation_features_figure_for_the_month_and_scope(wor
     assert north_data["agreement"]["optimism_index"] == -0.5  # (-1 + 0 + 0 - 1) / 4
 
 
+def test_the_report_flags_few_pairs_by_the_councils_small_n(world):
+    # Six pairs: flagged under the default of 10, not when the council sets QA_AGREEMENT_SMALL_N=5.
+    assert report_data(MONTH, COUNCIL, as_of=AS_OF)["agreement"]["small_n"] is True
+    assert report_data(MONTH, COUNCIL, as_of=AS_OF, small_n=5)["agreement"]["small_n"] is False
+
+
 def test_escalations_count_triggers_fired_in_the_month_with_their_reviews(world):
     esc = report_data(MONTH, COUNCIL, as_of=AS_OF)["escalations"]
     by_kind = {row["kind"]: row for row in esc["by_kind"]}
