@@ -38,6 +38,7 @@ from qa_app.services.audits import form as audit_form
 AUDITORS = 20
 SAVES_EACH = 40
 RENDERS = 50
+BENCH_MONTH, BENCH_DUE = "2099-01", date(2099, 1, 30)
 PDFS = 5
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,8 +58,9 @@ def prepare(app, cases: int) -> list[tuple[str, int, str]]:
         open_cases = db.session.scalars(
             select(Case).where(Case.closed_on.is_(None)).order_by(Case.id).limit(AUDITORS)
         ).all()
+        # A month after the demo's history (which holds the cycles up to today's month).
         cycle = AuditCycle(
-            month="2026-10", reference_date=date(2026, 10, 1), seed=1, status="published"
+            month=BENCH_MONTH, reference_date=BENCH_DUE.replace(day=1), seed=1, status="published"
         )
         from qa_app.models import SampleItem  # noqa: PLC0415
 
@@ -67,9 +69,7 @@ def prepare(app, cases: int) -> list[tuple[str, int, str]]:
             item = SampleItem(
                 cycle=cycle, case_id=case.id, team_id=case.team_id, cohort=case.cohort
             )
-            assignment = Assignment(
-                item=item, auditor=auditor, due_on=date(2026, 10, 30), status="assigned"
-            )
+            assignment = Assignment(item=item, auditor=auditor, due_on=BENCH_DUE, status="assigned")
             db.session.add(assignment)
             db.session.flush()
             audit = audit_form.start_audit(assignment, by=auditor, now=datetime.now())
@@ -148,7 +148,8 @@ def start_gunicorn(url: str, port: int) -> subprocess.Popen:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    for _ in range(200):
+    deadline = time.monotonic() + 120  # four workers warming WeasyPrint on a busy machine
+    while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
             return process
@@ -215,7 +216,11 @@ def autosave_under_gunicorn(url: str, audits: list[tuple[str, int, str]]) -> dic
         return summarise(samples)
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:  # workers still warming WeasyPrint on a loaded machine finish that first
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def main() -> None:
