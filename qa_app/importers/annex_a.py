@@ -306,7 +306,9 @@ class _ListReader:
                 "worker": parse_allocation,
             }
         parsed: dict[str, object] = {}
-        for key, parser in parsers.items():
+        # Left to right, as the problems are listed.
+        for key in sorted(parsers, key=lambda k: columns.get(k) or 0):
+            parser = parsers[key]
             if columns.get(key) is None:
                 parsed[key] = None
                 continue
