@@ -57,7 +57,7 @@ def rows_with_faults(columns: dict) -> st.SearchStrategy:
 
 
 def assert_reported(snapshot, rows, first_line: int, id_column: str) -> None:
-    for line, (values, faults) in enumerate(rows, start=first_line):
+    for line, (_values, faults) in enumerate(rows, start=first_line):
         reported = [r for r in snapshot.rejected if r.row == line]
         assert len(reported) == len(faults)
         assert {r.column for r in reported} == faults
