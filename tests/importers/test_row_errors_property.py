@@ -90,3 +90,23 @@ def test_annex_a_reports_exactly_the_injected_faults(rows):
     mine = [r for r in snapshot.rejected if r.sheet == "List 6"]
     assert len(mine) == len(snapshot.rejected)
     assert_reported(snapshot, rows, 2, "Child Unique ID")
+
+
+EPISODES = {
+    "CHILD": (["701", "0702", " 703 "], "@SUM(1)"),
+    "DECOM": (["01/01/2020", "2021-06-30"], "31/02/2020"),
+    "DEC": (["", "01/01/2025"], "soon"),
+    "LS": (["C2", "E1: Placement order", "V3", ""], "??"),
+}
+EPISODE_OTHERS = "RNE,CIN,PLACE,PLACE_PROVIDER,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN"
+
+
+@SETTINGS
+@given(rows=rows_with_faults(EPISODES))
+def test_ssda903_episodes_report_exactly_the_injected_faults(rows):
+    names = list(EPISODES)
+    lines = [",".join(names) + "," + EPISODE_OTHERS]
+    lines += [",".join(values[n] for n in names) + ",S,N1,U1,PR1,,,,," for values, _faults in rows]
+    episodes = source("episodes.csv", "\n".join(lines) + "\n")
+    snapshot = read_files([episodes], D, fmt="ssda903")
+    assert_reported(snapshot, rows, 2, "CHILD")
