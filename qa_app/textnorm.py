@@ -18,6 +18,9 @@ _QUOTES = str.maketrans(
     }
 )
 _SPACE = re.compile(r"\s+")
+# A cell beginning with one of these is run as a formula by Excel, LibreOffice and Google Sheets:
+# importers refuse such child ids and CSV exports neutralise such cells.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean_text(value: object) -> str:

@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import Import, Moderation, ModerationSectionGrade, ReportVersion
-from qa_app.services.platform.csv_files import FORMULA_STARTS, neutralise
+from qa_app.services.platform.csv_files import neutralise
+from qa_app.textnorm import FORMULA_STARTS
 from tests.support.factories import (
     CaseFactory,
     ChildFactory,

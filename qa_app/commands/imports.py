@@ -93,12 +93,15 @@ def _print_summary(summary: dict) -> None:
                 for k in kinds.values()
             )
         )
-    click.echo(f"  {len(summary['rejected']):,} rows rejected")
+    click.echo(
+        f"  {summary.get('rejected_rows', len(summary['rejected'])):,} rows rejected"
+        f" ({len(summary['rejected']):,} problems, each listed)"
+    )
     for row in summary["rejected"][:20]:
         where = " ".join(str(x) for x in (row["file"], row["sheet"], f"row {row['row']}") if x)
         click.echo(f"    {where} {row['column']}={row['value']!r}: {row['reason']}")
     if len(summary["rejected"]) > 20:
-        click.echo("    ... (use --json for every rejected row)")
+        click.echo("    ... (use --json for every problem)")
     for warning in summary["warnings"]:
         click.echo(f"  warning: {warning}")
     if summary["dry_run"]:

@@ -181,7 +181,8 @@ def import_(file, as_json):
         click.echo(json.dumps(summary.as_dict(), indent=2))
         return
     click.echo(
-        f"{summary.created} created, {summary.updated} updated, {len(summary.rejected)} rejected"
+        f"{summary.created} created, {summary.updated} updated, {summary.rejected_rows} rejected"
+        f" ({len(summary.rejected)} problems)"
     )
     for row in summary.rejected:
         click.echo(f"  row {row['row']} {row['column']}={row['value']!r}: {row['reason']}")

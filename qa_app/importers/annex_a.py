@@ -11,6 +11,7 @@ from datetime import date
 
 from qa_app.importers.common import (
     BadValue,
+    RowProblems,
     header_key,
     is_open,
     is_short_break,
@@ -287,23 +288,16 @@ class _ListReader:
 
     def _row(self, number: int, values: tuple, columns: dict, labels: list[str]) -> None:
         label = lambda key: labels[columns[key]]  # noqa: E731
+        problems = RowProblems()
         raw_id = self._cell(values, columns["child_id"])
-        try:
-            child_id = parse_child_id(raw_id)
-        except BadValue as exc:
-            self.reject(number, label("child_id"), raw_id, str(exc), None)
-            return
-        details = ChildDetails(child_id)
+        child_id = problems.parse(label("child_id"), raw_id, parse_child_id)
         parsers = {
             "dob": lambda v: parse_date(v, epoch=self.epoch),
             "sex": parse_sex,
             "ethnicity": parse_ethnicity,
             "disability": parse_bool,
         }
-        parsed: dict[str, object] = {}
-        keys = list(parsers)
         if self.spec is not None:
-            keys += ["start", "end", "legal_status", "team", "worker"]
             parsers |= {
                 "start": lambda v: parse_date(v, epoch=self.epoch),
                 "end": lambda v: parse_date(v, epoch=self.epoch),
@@ -311,7 +305,10 @@ class _ListReader:
                 "team": parse_allocation,
                 "worker": parse_allocation,
             }
-        for key in keys:
+        parsed: dict[str, object] = {}
+        # Left to right, as the problems are listed.
+        for key in sorted(parsers, key=lambda k: columns.get(k) or 0):
+            parser = parsers[key]
             if columns.get(key) is None:
                 parsed[key] = None
                 continue
@@ -320,24 +317,34 @@ class _ListReader:
             known = self.memo.get((key, raw))
             if known is None:
                 try:
-                    known = (True, parsers[key](raw))
+                    known = (True, parser(raw))
                 except BadValue as exc:
                     known = (False, str(exc))
                 if len(self.memo) < MEMO_LIMIT:
                     self.memo[(key, raw)] = known
-            if not known[0]:
-                self.reject(number, label(key), raw, known[1], child_id)
-                return
-            parsed[key] = known[1]
-        details.dob = parsed["dob"]
-        details.sex = parsed["sex"]
-        details.ethnicity = parsed["ethnicity"]
-        details.has_disability = parsed["disability"]
-        self.snapshot.child(details)
+            if known[0]:
+                parsed[key] = known[1]
+            else:
+                problems.add(label(key), raw, known[1])
+        for column, value, reason in problems:
+            self.reject(number, column, value, reason, child_id)
+        if self.events is not None:
+            # Its event columns are checked too, so a rejected row lists every problem.
+            keep = not problems and child_id is not None
+            self.events.row(number, child_id, values, keep=keep, reported=problems.columns())
+        if problems:
+            return
+        self.snapshot.child(
+            ChildDetails(
+                child_id,
+                dob=parsed["dob"],
+                sex=parsed["sex"],
+                ethnicity=parsed["ethnicity"],
+                has_disability=parsed["disability"],
+            )
+        )
         if self.spec is not None:
             self._case(number, child_id, parsed)
-        if self.events is not None:
-            self.events.row(number, child_id, values)
 
     def _case(self, number: int, child_id: str, parsed: dict) -> None:
         as_of = self.snapshot.as_of

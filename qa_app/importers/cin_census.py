@@ -10,6 +10,7 @@ from xml.etree.ElementTree import Element
 
 from qa_app.importers.common import (
     BadValue,
+    RowProblems,
     is_open,
     parse_bool,
     parse_child_id,
@@ -27,12 +28,6 @@ COVERS = frozenset({"assessment", "cin", "cp"})
 SHEET = "Child"
 
 
-class _ChildRejected(Exception):
-    def __init__(self, column: str, value: str, reason: str):
-        super().__init__(reason)
-        self.column, self.value, self.reason = column, value, reason
-
-
 def _children(element: Element, name: str) -> list[Element]:
     return [e for e in element if local(e.tag) == name]
 
@@ -46,32 +41,22 @@ def _first(element: Element | None, name: str) -> Element | None:
     return None
 
 
-def _date(element: Element | None, name: str, path: str) -> date | None:
-    raw = text_of(_first(element, name))
-    try:
-        return parse_date(raw)
-    except BadValue as exc:
-        raise _ChildRejected(f"{path}/{name}", raw, str(exc)) from exc
+def _date(element: Element | None, name: str, path: str, problems: RowProblems) -> date | None:
+    return problems.parse(f"{path}/{name}", text_of(_first(element, name)), parse_date)
 
 
-def _details(child_id: str, child: Element) -> ChildDetails:
+def _details(child_id: str | None, child: Element, problems: RowProblems) -> ChildDetails:
     identifiers = _first(child, "ChildIdentifiers")
     characteristics = _first(child, "ChildCharacteristics")
     details = ChildDetails(child_id)
-    details.dob = _date(identifiers, "PersonBirthDate", "ChildIdentifiers")
+    details.dob = _date(identifiers, "PersonBirthDate", "ChildIdentifiers", problems)
     for name in ("Sex", "GenderCurrent"):
         raw = text_of(_first(identifiers, name))
         if raw:
-            try:
-                details.sex = parse_sex(raw)
-            except BadValue as exc:
-                raise _ChildRejected(f"ChildIdentifiers/{name}", raw, str(exc)) from exc
+            details.sex = problems.parse(f"ChildIdentifiers/{name}", raw, parse_sex)
             break
     raw = text_of(_first(characteristics, "Ethnicity"))
-    try:
-        details.ethnicity = parse_ethnicity(raw)
-    except BadValue as exc:
-        raise _ChildRejected("ChildCharacteristics/Ethnicity", raw, str(exc)) from exc
+    details.ethnicity = problems.parse("ChildCharacteristics/Ethnicity", raw, parse_ethnicity)
     disabilities = _first(characteristics, "Disabilities")
     if disabilities is not None:
         codes = [text_of(d).upper() for d in _children(disabilities, "Disability")]
@@ -82,13 +67,34 @@ def _details(child_id: str, child: Element) -> ChildDetails:
 
 
 def _episode_case(
-    child_id: str, episode: Element, as_of: date, where: str, snapshot: Snapshot
+    child_id: str | None, episode: Element, where: str, snapshot: Snapshot, problems: RowProblems
 ) -> OpenCase | None:
-    referral = _date(episode, "CINreferralDate", "CINdetails")
-    closure = _date(episode, "CINclosureDate", "CINdetails")
-    if referral is None:
-        raise _ChildRejected("CINdetails/CINreferralDate", "", "the referral date is blank")
-    if not is_open(referral, closure, as_of):
+    """The case an episode makes on the as-of date; bad dates are noted in *problems*."""
+    as_of = snapshot.as_of
+    before = len(problems.items)
+    referral = _date(episode, "CINreferralDate", "CINdetails", problems)
+    closure = _date(episode, "CINclosureDate", "CINdetails", problems)
+    if referral is None and len(problems.items) == before:
+        problems.add("CINdetails/CINreferralDate", "", "the referral date is blank")
+    if len(problems.items) > before or not is_open(referral, closure, as_of):
+        # A closed episode's plans and assessments decide nothing: their bad dates reject
+        # only those events (events.cin_census).
+        return None
+    plans = [
+        (
+            _date(plan, "CPPstartDate", "ChildProtectionPlans", problems),
+            _date(plan, "CPPendDate", "ChildProtectionPlans", problems),
+        )
+        for plan in _children(episode, "ChildProtectionPlans")
+    ]
+    assessments = [
+        (
+            _date(assessment, "AssessmentActualStartDate", "Assessments", problems),
+            _date(assessment, "AssessmentAuthorisationDate", "Assessments", problems),
+        )
+        for assessment in _children(episode, "Assessments")
+    ]
+    if len(problems.items) > before:
         return None
     if closure is None and parse_bool_lenient(text_of(_first(episode, "ReferralNFA"))):
         snapshot.warnings.add(
@@ -96,14 +102,10 @@ def _episode_case(
             f"{where}: the referral is marked 'no further action' but the episode has no "
             "closure date; the case is kept open",
         )
-    for plan in _children(episode, "ChildProtectionPlans"):
-        start = _date(plan, "CPPstartDate", "ChildProtectionPlans")
-        end = _date(plan, "CPPendDate", "ChildProtectionPlans")
+    for start, end in plans:
         if start is not None and is_open(start, end, as_of):
             return _case(child_id, "cp", start, where)
-    for assessment in _children(episode, "Assessments"):
-        start = _date(assessment, "AssessmentActualStartDate", "Assessments")
-        done = _date(assessment, "AssessmentAuthorisationDate", "Assessments")
+    for start, done in assessments:
         if start is not None and is_open(start, done, as_of):
             return _case(child_id, "assessment", start, where)
     return _case(child_id, "cin", referral, where)
@@ -163,26 +165,26 @@ def read_cin_census(source: SourceFile, as_of: date, limits: Limits, progress=No
 
 
 def _read_child(source, element, ordinal, as_of, snapshot) -> None:
+    problems = RowProblems()
     identifiers = _first(element, "ChildIdentifiers")
     raw_id = text_of(_first(identifiers, "LAchildID"))
-    try:
-        child_id = parse_child_id(raw_id)
-    except BadValue as exc:
-        snapshot.reject(source.name, SHEET, ordinal, "ChildIdentifiers/LAchildID", raw_id, str(exc))
-        return
+    child_id = problems.parse("ChildIdentifiers/LAchildID", raw_id, parse_child_id)
     where = f"{source.name}, child {ordinal}"
-    try:
-        details = _details(child_id, element)
-        best: OpenCase | None = None
-        for episode in _children(element, "CINdetails"):
-            case = _episode_case(child_id, episode, as_of, where, snapshot)
-            if case is not None and (best is None or RANK[case.cohort] < RANK[best.cohort]):
-                best = case
-    except _ChildRejected as exc:
-        snapshot.reject(source.name, SHEET, ordinal, exc.column, exc.value, exc.reason)
-        snapshot.unreadable.add(child_id)
+    details = _details(child_id, element, problems)
+    best: OpenCase | None = None
+    for episode in _children(element, "CINdetails"):
+        case = _episode_case(child_id, episode, where, snapshot, problems)
+        if case is not None and (best is None or RANK[case.cohort] < RANK[best.cohort]):
+            best = case
+    for column, value, reason in problems:
+        snapshot.reject(source.name, SHEET, ordinal, column, value, reason)
+    # The event-only elements are checked too, so a rejected child lists every problem.
+    reader = census_events.ChildEvents(snapshot, source.name, ordinal, child_id)
+    reader.read(element, keep=not problems, reported={(c, v) for c, v, _r in problems})
+    if problems:
+        if child_id is not None:
+            snapshot.unreadable.add(child_id)
         return
     snapshot.child(details)
     if best is not None:
         snapshot.offer(best)
-    census_events.ChildEvents(snapshot, source.name, ordinal, child_id).read(element)

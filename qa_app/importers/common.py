@@ -8,12 +8,42 @@ rejected row naming the file, sheet, row and column (docs/formats.md#rules-every
 import re
 from datetime import date, datetime, timedelta
 
-from qa_app.services.platform.csv_files import FORMULA_STARTS
-from qa_app.textnorm import clean_text
+from qa_app.textnorm import FORMULA_STARTS, clean_text
 
 
 class BadValue(ValueError):
     """A cell whose value cannot be read; the message is the reason shown to the user."""
+
+
+class RowProblems:
+    """Every problem of one row, so a person fixes the row once rather than once per cell.
+
+    ``parse`` runs a parser on a cell and returns its value, or *default* after noting the
+    column, value and reason; the reader rejects the row when there is any problem
+    (docs/formats.md#rejected-rows).
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, object, str]] = []
+
+    def parse(self, column: str, value, parser, default=None):
+        try:
+            return parser(value)
+        except BadValue as exc:
+            self.add(column, value, str(exc))
+            return default
+
+    def add(self, column: str, value, reason: str) -> None:
+        self.items.append((column, value, reason))
+
+    def columns(self) -> set[str]:
+        return {column for column, _value, _reason in self.items}
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
 
 
 # Values that mean "nobody": the case is kept, marked unallocated and reported.

@@ -12,6 +12,7 @@ from datetime import date
 
 from qa_app.importers.common import (
     BadValue,
+    RowProblems,
     header_key,
     parse_allocation,
     parse_bool,
@@ -127,17 +128,8 @@ def read_own_csv(
 
 
 def _row(source: SourceFile, line: int, row: dict[str, str], snapshot: Snapshot) -> None:
-    def reject(column: str, value, reason: str, child_id: str | None = None) -> None:
-        snapshot.reject(source.name, SHEET, line, column, value, reason)
-        if child_id:
-            snapshot.unreadable.add(child_id)
-
-    try:
-        child_id = parse_child_id(row.get("child_id"))
-    except BadValue as exc:
-        reject("child_id", row.get("child_id"), str(exc))
-        return
-    parsed = {}
+    problems = RowProblems()
+    child_id = problems.parse("child_id", row.get("child_id"), parse_child_id)
     parsers = {
         "cohort": parse_cohort,
         "dob": parse_date,
@@ -150,21 +142,23 @@ def _row(source: SourceFile, line: int, row: dict[str, str], snapshot: Snapshot)
         "worker_email": parse_email,
         "iro": parse_allocation,
     }
-    for column, parser in parsers.items():
-        try:
-            parsed[column] = parser(row.get(column))
-        except BadValue as exc:
-            reject(column, row.get(column), str(exc), child_id)
-            return
-        if column == "cohort":
-            snapshot.covers.add(parsed["cohort"])
+    parsed = {
+        column: problems.parse(column, row.get(column), parser)
+        for column, parser in parsers.items()
+    }
+    if parsed["cohort"] is not None:
+        snapshot.covers.add(parsed["cohort"])
     if parsed["opened_on"] is not None and parsed["opened_on"] > snapshot.as_of:
-        reject(
+        problems.add(
             "opened_on",
             row.get("opened_on"),
             f"after the as-of date {snapshot.as_of:%d/%m/%Y}: not open on that date",
-            child_id,
         )
+    if problems:
+        for column, value, reason in problems:
+            snapshot.reject(source.name, SHEET, line, column, value, reason)
+        if child_id:
+            snapshot.unreadable.add(child_id)
         return
     has_disability, codes = parsed["disability"]
     snapshot.child(

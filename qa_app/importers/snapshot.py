@@ -146,6 +146,11 @@ class Snapshot:
         shown = "" if value is None else str(value)
         self.rejected.append(Rejected(file, sheet, row, column, shown[:200], reason))
 
+    def rejected_rows(self) -> int:
+        """How many rows were rejected: ``rejected`` has one entry per problem, and a row with
+        several problems has several (docs/formats.md#rejected-rows)."""
+        return len({(r.file, r.sheet, r.row) for r in self.rejected})
+
     def merge(self, other: "Snapshot") -> None:
         """Combine another file's snapshot into this one (several files in one import)."""
         formats = [f for f in self.format.split("+") if f]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from qa_app.importers.common import (
-    BadValue,
+    RowProblems,
     header_key,
     is_open,
     is_short_break,
@@ -59,24 +59,22 @@ class _Collected:
 
 
 class _RowRejected(Exception):
-    def __init__(self, column: str, value: object, reason: str):
-        super().__init__(reason)
-        self.column, self.value, self.reason = column, value, reason
+    """Every problem of a row, with its child id when that could be read."""
 
-
-def _parse(column: str, value, parser):
-    try:
-        return parser(value)
-    except BadValue as exc:
-        raise _RowRejected(column, value, str(exc)) from exc
+    def __init__(self, problems: RowProblems, child_id: str | None):
+        super().__init__("; ".join(reason for _c, _v, reason in problems))
+        self.problems, self.child_id = problems, child_id
 
 
 def _header_row(row: dict[str, str], snapshot, collected, where) -> None:
-    child_id = _parse("CHILD", row.get("CHILD"), parse_child_id)
+    problems = RowProblems()
+    child_id = problems.parse("CHILD", row.get("CHILD"), parse_child_id)
     details = ChildDetails(child_id)
-    details.sex = _parse("SEX", row.get("SEX"), parse_sex)
-    details.dob = _parse("DOB", row.get("DOB"), parse_date)
-    details.ethnicity = _parse("ETHNIC", row.get("ETHNIC"), parse_ethnicity)
+    details.sex = problems.parse("SEX", row.get("SEX"), parse_sex)
+    details.dob = problems.parse("DOB", row.get("DOB"), parse_date)
+    details.ethnicity = problems.parse("ETHNIC", row.get("ETHNIC"), parse_ethnicity)
+    if problems:
+        raise _RowRejected(problems, None)
     known = collected.headers.get(child_id)
     if known is None:
         collected.headers[child_id] = (details, where)
@@ -96,25 +94,27 @@ def _header_row(row: dict[str, str], snapshot, collected, where) -> None:
 
 
 def _episode_row(row: dict[str, str], snapshot, collected, where) -> str:
-    child_id = _parse("CHILD", row.get("CHILD"), parse_child_id)
-    try:
-        start = _parse("DECOM", row.get("DECOM"), parse_date)
-        if start is None:
-            raise _RowRejected("DECOM", "", "the episode start date (DECOM) is blank")
-        end = _parse("DEC", row.get("DEC"), parse_date)
-        status = _parse("LS", row.get("LS"), parse_legal_status)
-    except _RowRejected as exc:
-        exc.child_id = child_id
-        raise
+    problems = RowProblems()
+    child_id = problems.parse("CHILD", row.get("CHILD"), parse_child_id)
+    start = problems.parse("DECOM", row.get("DECOM"), parse_date)
+    if start is None and "DECOM" not in problems.columns():
+        problems.add("DECOM", "", "the episode start date (DECOM) is blank")
+    end = problems.parse("DEC", row.get("DEC"), parse_date)
+    status = problems.parse("LS", row.get("LS"), parse_legal_status)
+    if problems:
+        raise _RowRejected(problems, child_id)
     collected.episodes.setdefault(child_id, []).append(Episode(start, end, status, where))
     collected.episode_rows.setdefault(child_id, []).append(events.episode(row, start, end, status))
     return child_id
 
 
 def _worker_row(row: dict[str, str], snapshot, collected, where) -> None:
-    child_id = _parse("CHILD", row.get("CHILD"), parse_child_id)
-    start = _parse("SW_DECOM", row.get("SW_DECOM"), parse_date)
-    end = _parse("SW_DEC", row.get("SW_DEC"), parse_date)
+    problems = RowProblems()
+    child_id = problems.parse("CHILD", row.get("CHILD"), parse_child_id)
+    start = problems.parse("SW_DECOM", row.get("SW_DECOM"), parse_date)
+    end = problems.parse("SW_DEC", row.get("SW_DEC"), parse_date)
+    if problems:
+        raise _RowRejected(problems, None)
     worker = text(row.get("SW_ID")).upper()
     if worker and start is not None:
         collected.workers.setdefault(child_id, []).append((start, end, worker))
@@ -122,13 +122,13 @@ def _worker_row(row: dict[str, str], snapshot, collected, where) -> None:
 
 def _event_row(table: str):
     def handle(row: dict[str, str], snapshot, collected, where) -> None:
-        child_id = _parse("CHILD", row.get("CHILD"), parse_child_id)
+        problems = RowProblems()
+        child_id = problems.parse("CHILD", row.get("CHILD"), parse_child_id)
         reader = events.review if table == "Reviews" else events.missing
-        try:
-            reader(snapshot.events, child_id, row)
-        except BadValue as exc:
-            column, _, reason = str(exc).partition(": ")
-            raise _RowRejected(column, events.value(row, column), reason) from exc
+        for column, reason in reader(snapshot.events, child_id, row, keep=not problems):
+            problems.add(column, events.value(row, column), reason)
+        if problems:
+            raise _RowRejected(problems, None)
 
     return handle
 
@@ -147,10 +147,10 @@ def _handle(table, row, snapshot, collected, file, sheet, line) -> None:
     try:
         HANDLERS[table](row, snapshot, collected, where)
     except _RowRejected as exc:
-        snapshot.reject(file, sheet, line, exc.column, exc.value, exc.reason)
-        child_id = getattr(exc, "child_id", None)
-        if child_id:
-            snapshot.unreadable.add(child_id)
+        for column, value, reason in exc.problems:
+            snapshot.reject(file, sheet, line, column, value, reason)
+        if exc.child_id:
+            snapshot.unreadable.add(exc.child_id)
 
 
 def _read_csv(source, detected: Detected, snapshot, collected, limits) -> None:

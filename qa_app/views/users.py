@@ -175,7 +175,7 @@ def import_staff():
             db.session.commit()
             flash(
                 f"{summary.created} added and {summary.updated} updated; "
-                f"{len(summary.rejected)} rows rejected.",
+                f"{summary.rejected_rows} rows rejected.",
                 "success",
             )
     return render_template("users/import.html", form=form, summary=summary)

@@ -74,3 +74,27 @@ def test_bad_arguments_exit_2(runner, app_ctx, tmp_path):
     assert bad_date.exit_code == 2
     missing = runner.invoke(args=["import", str(tmp_path / "nope.csv"), "--as-of", "2021-03-31"])
     assert missing.exit_code == 2 and "nope.csv: cannot be read" in missing.stderr
+
+
+def test_every_problem_of_a_rejected_row_is_printed(runner, app_ctx, tmp_path):
+    cases_csv = tmp_path / "cases.csv"
+    cases_csv.write_text(
+        "child_id,cohort,opened_on,team,worker,dob,sex,ethnicity\n"
+        "61,cin,01/01/2021,T,W,31/02/2010,X,ZZZZ\n"
+        "62,cin,01/01/2021,T,W,,F,WBRI\n"
+    )
+    result = runner.invoke(args=["import", str(cases_csv), "--as-of", "2021-03-31", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "1 rows rejected (3 problems, each listed)" in result.stdout
+    for line in (
+        "cases.csv row 2 dob='31/02/2010': not a real date",
+        "cases.csv row 2 sex='X': not a sex or gender code",
+        "cases.csv row 2 ethnicity='ZZZZ': not a DfE ethnicity code",
+    ):
+        assert line in result.stdout
+    summary = json.loads(
+        runner.invoke(
+            args=["import", str(cases_csv), "--as-of", "2021-03-31", "--dry-run", "--json"]
+        ).stdout
+    )
+    assert summary["rejected_rows"] == 1 and len(summary["rejected"]) == 3

@@ -276,3 +276,32 @@ def test_a_workbook_goes_to_a_background_task_by_its_inflated_size(client, admin
     assert upload_row.task is not None and upload_row.task.kind == "import_preview"
     assert upload_row.files[0]["work"] > 30_000 > upload_row.files[0]["size"]
     assert upload_row.status == "previewed"
+
+
+ROW_WITH_THREE_PROBLEMS = (
+    b"child_id,cohort,opened_on,team,worker,dob,sex,ethnicity\n"
+    b"61,cin,01/01/2021,T,W,31/02/2010,X,ZZZZ\n"
+    b"62,cin,01/01/2021,T,W,,F,WBRI\n"
+)
+
+
+def test_the_preview_lists_every_problem_of_a_rejected_row(client, admin, app_ctx):
+    response = upload(client, files=[(ROW_WITH_THREE_PROBLEMS, "cases.csv")])
+    text = page_text(client.get(response.headers["Location"]))
+    assert "Rows rejected 1 (3 problems)" in text
+    assert "Rejected rows: every problem, one line each" in text
+    for line in (
+        "cases.csv 2 dob 31/02/2010 not a real date",
+        "cases.csv 2 sex X not a sex or gender code (male, female or not known)",
+        "cases.csv 2 ethnicity ZZZZ not a DfE ethnicity code (such as WBRI, MWBA, NOBT, REFU)",
+    ):
+        assert line in text
+    client.post(f"/imports/uploads/{db.session.scalar(select(ImportUpload)).id}/confirm")
+    record = db.session.scalar(select(Import))
+    assert record.rejected_rows == 1
+    body = client.get(f"/imports/{record.id}/rejected.csv").get_data(as_text=True)
+    table = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))
+    assert [r[2:4] for r in table[1:]] == [["2", "dob"], ["2", "sex"], ["2", "ethnicity"]]
+    detail = page_text(client.get(f"/imports/{record.id}"))
+    assert "Download all 1 rejected rows (CSV)" in detail
+    assert "one line for each problem, so a row with several problems has several lines" in detail

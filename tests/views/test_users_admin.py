@@ -114,3 +114,19 @@ def test_user_list_searches_by_name_role_and_status(client, auth, app_ctx):
     assert "Ivy Reviewer" in page_text(client.get("/users/?role=iro"))
     inactive = page_text(client.get("/users/?status=inactive"))
     assert "Pat Principal" in inactive and "Ivy Reviewer" not in inactive
+
+
+def test_staff_csv_upload_lists_every_problem_of_a_row(client, auth, app_ctx):
+    auth.login(make_user("qa_admin"))
+    csv = b"name,email,roles,team,line_manager_email,capacity\n,bo,wizard,,,99\n"
+    response = client.post(
+        "/users/import",
+        data={"file": (io.BytesIO(csv), "staff.csv")},
+        content_type="multipart/form-data",
+    )
+    text = page_text(response)
+    assert "0 added and 0 updated; 1 rows rejected" in text
+    assert "2 email bo not an email address" in text
+    assert "2 roles wizard Unknown role wizard" in text
+    assert "2 name a name is required" in text
+    assert "2 capacity 99 a whole number of audits a month, 0 to 50" in text

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from qa_app.importers.common import BadValue, header_key, parse_allocation
+from qa_app.importers.common import BadValue, RowProblems, header_key, parse_allocation
 from qa_app.importers.events import AS_AT, OBSERVED, PERIOD, EventBatch, covered_period
 from qa_app.importers.events.values import PARSERS, Unrecognised, as_date
 
@@ -219,6 +219,12 @@ def known_headers(number: int) -> set[str]:
     return {header_key(name) for names, _p in spec.columns.values() for name in names}
 
 
+def _allocation_column(header, labels, names) -> tuple[int, str] | None:
+    """The index and heading of the first of *names* in the header."""
+    index = next((header[header_key(n)] for n in names if header_key(n) in header), None)
+    return None if index is None else (index, labels[index])
+
+
 class SheetEvents:
     """Reads one list sheet's events into ``snapshot.events``."""
 
@@ -234,8 +240,8 @@ class SheetEvents:
             index = next((header[header_key(n)] for n in names if header_key(n) in header), None)
             if index is not None:
                 self.columns[name] = (index, parser, labels[index])
-        self.team = next((header[header_key(n)] for n in TEAM if header_key(n) in header), None)
-        self.worker = next((header[header_key(n)] for n in WORKER if header_key(n) in header), None)
+        self.team = _allocation_column(header, labels, TEAM)
+        self.worker = _allocation_column(header, labels, WORKER)
         self.active = self.spec.key is None or self.spec.key in self.columns
         if not self.active:
             names = self.spec.columns[self.spec.key][0]
@@ -275,8 +281,12 @@ class SheetEvents:
             self.memo[key] = known
         return known
 
-    def row(self, line: int, child_id: str, values: tuple) -> None:
+    def row(self, line, child_id, values, *, keep=True, reported=frozenset()) -> None:
+        """Read the row's events; every bad cell is listed (except the columns in *reported*,
+        already listed by the case reader), and none of the row's events is kept if there is
+        any, or if not *keep* (the case row itself was rejected)."""
         parsed = dict.fromkeys(self.spec.columns)
+        problems = RowProblems()
         for name, (index, parser, label) in self.columns.items():
             raw = values[index] if index < len(values) else None
             if raw is None:
@@ -285,8 +295,7 @@ class SheetEvents:
             if outcome == "ok":
                 parsed[name] = value
             elif outcome == "bad":
-                self._reject(line, label, raw, value, parser)
-                return
+                problems.add(label, raw, value)
             else:
                 self.snapshot.warnings.add(
                     f"events-code:{self.sheet}:{label}",
@@ -295,28 +304,29 @@ class SheetEvents:
                 )
         if self.spec.key is not None and parsed[self.spec.key] is None:
             label = self.columns[self.spec.key][2]
-            self._reject(line, label, None, "blank", "date")
-            return
-        try:
-            team = self._allocation(values, self.team)
-            worker = self._allocation(values, self.worker)
-        except BadValue as exc:
-            self._reject(line, "Allocated Team or Worker", "", str(exc), "text")
-            return
-        self.spec.build(self, child_id, parsed, team, worker)
+            if label not in problems.columns():
+                problems.add(label, None, "blank")
+        team = self._allocation(values, self.team, problems)
+        worker = self._allocation(values, self.worker, problems)
+        for column, value, reason in problems:
+            if column not in reported:
+                self._reject(line, column, value, reason)
+        if keep and not problems:
+            self.spec.build(self, child_id, parsed, team, worker)
 
-    def _allocation(self, values, index):
-        if index is None or index >= len(values):
+    def _allocation(self, values, column, problems: RowProblems):
+        if column is None or column[0] >= len(values):
             return None
-        raw = values[index]
+        raw = values[column[0]]
         if raw in self.names:
             return self.names[raw]
-        name = parse_allocation(raw)  # raises BadValue: not remembered
-        if len(self.names) < MEMO_LIMIT:
+        before = len(problems.items)
+        name = problems.parse(column[1], raw, parse_allocation)
+        if len(problems.items) == before and len(self.names) < MEMO_LIMIT:
             self.names[raw] = name
         return name
 
-    def _reject(self, line, column, value, reason, parser) -> None:
+    def _reject(self, line, column, value, reason) -> None:
         what = ", ".join(self.spec.kinds)
         self.snapshot.reject(
             self.file, self.sheet, line, column, value, f"{reason}; the row's {what} not kept"

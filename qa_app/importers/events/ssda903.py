@@ -40,30 +40,38 @@ def episode(row: dict[str, str], start: date, end: date | None, status: str | No
     return (start, end, rne, status, need, place, provider, rec, change, urn)
 
 
-def _date(row, name, required=False):
+def _date(row, name, problems: list[tuple[str, str]], required=False):
     raw = value(row, name)
     try:
         parsed = parse_date(raw)
     except BadValue as exc:
-        raise BadValue(f"{name}: {exc}") from exc
+        problems.append((name, str(exc)))
+        return None
     if parsed is None and required:
-        raise BadValue(f"{name}: blank")
+        problems.append((name, "blank"))
     return parsed
 
 
-def review(batch: EventBatch, child_id: str, row: dict[str, str]) -> None:
-    """A Reviews table row; raises BadValue naming the column for a bad date."""
-    when = _date(row, "REVIEW", required=True)
+def review(batch: EventBatch, child_id, row: dict[str, str], *, keep=True) -> list:
+    """A Reviews table row, kept if it has no problem and *keep*; returns its problems
+    as (column, reason)."""
+    problems: list[tuple[str, str]] = []
+    when = _date(row, "REVIEW", problems, required=True)
     code = as_short_code(value(row, "REVIEW_CODE"))
-    batch.add("cla_reviews", (child_id, SOURCE, None, None, when, code))
+    if keep and not problems:
+        batch.add("cla_reviews", (child_id, SOURCE, None, None, when, code))
+    return problems
 
 
-def missing(batch: EventBatch, child_id: str, row: dict[str, str]) -> None:
-    """A Missing table row (``MISSING`` M or A)."""
-    start = _date(row, "MIS_START", required=True)
-    end = _date(row, "MIS_END")
+def missing(batch: EventBatch, child_id, row: dict[str, str], *, keep=True) -> list:
+    """A Missing table row (``MISSING`` M or A), as ``review``."""
+    problems: list[tuple[str, str]] = []
+    start = _date(row, "MIS_START", problems, required=True)
+    end = _date(row, "MIS_END", problems)
     kind = "absent" if value(row, "MISSING").strip().upper().startswith("A") else "missing"
-    batch.add("missing_episodes", (child_id, SOURCE, None, None, start, end, kind))
+    if keep and not problems:
+        batch.add("missing_episodes", (child_id, SOURCE, None, None, start, end, kind))
+    return problems
 
 
 def periods(batch: EventBatch, episodes: dict[str, list[tuple]]) -> None:

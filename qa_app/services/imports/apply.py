@@ -55,7 +55,7 @@ def apply_plan(
         children=summary["children"],
         open_cases=summary["open_cases"],
         closed_cases=summary["closed"],
-        rejected_rows=len(snapshot.rejected),
+        rejected_rows=snapshot.rejected_rows(),
     )
     db.session.add(record)
     db.session.flush()

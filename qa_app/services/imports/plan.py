@@ -71,6 +71,7 @@ class ImportPlan:
             "changes": dict(self.changes),
             "new_teams": sorted(t.name for t in self.directory.new_teams.values()),
             "new_staff": sorted(p.name for p in self.directory.new_people.values()),
+            "rejected_rows": snapshot.rejected_rows(),
             "rejected": [r.as_dict() for r in snapshot.rejected],
             "warnings": snapshot.warnings.as_list() + self._ambiguity(),
             "events": self.events.summary() if self.events else {"kinds": {}},

@@ -1,7 +1,7 @@
 """Load staff, roles, line management and capacities from a CSV (docs/formats.md#the-staff-csv).
 
 Columns: ``name, email, roles, team, line_manager_email, capacity`` (optional: ``locality``,
-``swe_number``, ``qualified_on``). Rows with bad values are rejected one by one and listed; a
+``swe_number``, ``qualified_on``). A row with bad values is rejected and every problem of it is listed; a
 missing column rejects the whole file. Existing staff (matched by email) are updated; a blank
 ``qualified_on`` keeps the date already recorded.
 """
@@ -14,7 +14,7 @@ from datetime import date
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.importers.common import BadValue, parse_date
+from qa_app.importers.common import BadValue, RowProblems, parse_date
 from qa_app.models import Locality, Team, User
 from qa_app.services.people.accounts import (
     AccountError,
@@ -44,11 +44,17 @@ class StaffImportSummary:
     rejected: list[dict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def rejected_rows(self) -> int:
+        """Rows rejected (``rejected`` holds one entry per problem, several for one row)."""
+        return len({r["row"] for r in self.rejected})
+
     def as_dict(self) -> dict:
         return {
             "created": self.created,
             "updated": self.updated,
             "teams_created": self.teams_created,
+            "rejected_rows": self.rejected_rows,
             "rejected": self.rejected,
             "warnings": self.warnings,
         }
@@ -93,6 +99,41 @@ def _qualified_on(text: str, today: date) -> date | None:
     return value
 
 
+def _roles(value: str) -> list[str]:
+    try:
+        roles = parse_roles(value)
+    except AccountError as exc:
+        raise BadValue(str(exc)) from exc
+    if not roles:
+        raise BadValue("at least one role is required")
+    return roles
+
+
+def _problems(row: dict, file_emails: set[str], today: date) -> RowProblems:
+    """Every problem of a staff row (a row with any is rejected); parsed values go into *row*."""
+    problems = RowProblems()
+    email = row.get("email", "").lower()
+    if not is_email(email):
+        problems.add("email", email, "not an email address")
+    row["roles_parsed"] = problems.parse("roles", row.get("roles", ""), _roles)
+    if not row.get("name"):
+        problems.add("name", "", "a name is required")
+    capacity = row.get("capacity", "")
+    if capacity and not (is_digits(capacity) and int(capacity) <= 50):
+        problems.add("capacity", capacity, "a whole number of audits a month, 0 to 50")
+    row["qualified_on_parsed"] = problems.parse(
+        "qualified_on", row.get("qualified_on", ""), lambda v: _qualified_on(v, today)
+    )
+    manager_email = row.get("line_manager_email", "").lower()
+    if (
+        manager_email
+        and manager_email not in file_emails
+        and find_user_by_email(manager_email) is None
+    ):
+        problems.add("line_manager_email", manager_email, "no such member of staff")
+    return problems
+
+
 def import_staff(data: bytes, filename: str, *, today: date) -> StaffImportSummary:
     """Create or update staff from a CSV file; see the module docstring for the layout.
     *today* bounds qualification dates (none in the future)."""
@@ -113,38 +154,12 @@ def import_staff(data: bytes, filename: str, *, today: date) -> StaffImportSumma
     file_emails = {row.get("email", "").lower() for _, row in rows}
     people: list[tuple[int, dict, User]] = []
     for line, row in rows:
-        email = row.get("email", "").lower()
-        if not is_email(email):
-            reject(line, "email", email, "not an email address")
+        problems = _problems(row, file_emails, today)
+        if problems:
+            for column, value, reason in problems:
+                reject(line, column, value, reason)
             continue
-        try:
-            roles = parse_roles(row.get("roles", ""))
-        except AccountError as exc:
-            reject(line, "roles", row.get("roles", ""), str(exc))
-            continue
-        if not roles:
-            reject(line, "roles", "", "at least one role is required")
-            continue
-        if not row.get("name"):
-            reject(line, "name", "", "a name is required")
-            continue
-        capacity = row.get("capacity", "")
-        if capacity and not (is_digits(capacity) and int(capacity) <= 50):
-            reject(line, "capacity", capacity, "a whole number of audits a month, 0 to 50")
-            continue
-        try:
-            row["qualified_on_parsed"] = _qualified_on(row.get("qualified_on", ""), today)
-        except BadValue as exc:
-            reject(line, "qualified_on", row.get("qualified_on", ""), str(exc))
-            continue
-        manager_email = row.get("line_manager_email", "").lower()
-        if (
-            manager_email
-            and manager_email not in file_emails
-            and find_user_by_email(manager_email) is None
-        ):
-            reject(line, "line_manager_email", manager_email, "no such member of staff")
-            continue
+        email = row["email"].lower()
         user = find_user_by_email(email)
         if user is None:
             user = User(name=row["name"], email=email)
@@ -152,7 +167,6 @@ def import_staff(data: bytes, filename: str, *, today: date) -> StaffImportSumma
             summary.created += 1
         else:
             summary.updated += 1
-        row["roles_parsed"] = roles
         people.append((line, row, user))
     db.session.flush()
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from qa_app.textnorm import FORMULA_STARTS
 
 # xlsxwriter Workbook options: a string is always a text cell, never turned into a formula, a
 # link or a number (``write()`` would make a formula of ``=...``). An XLSX text cell is inert,

@@ -146,3 +146,22 @@ def test_qualification_dates_are_read_as_the_case_importers_read_dates(app_ctx):
         8: ("qualified_on", "31/02/2024", "not a real date"),
     }
     assert "future@council.test" not in dates and "nonsense@council.test" not in dates
+
+
+def test_a_staff_row_with_three_problems_lists_three(app_ctx):
+    data = (
+        b"name,email,roles,team,line_manager_email,capacity,qualified_on\n"
+        b",not-an-email,psw,,,lots,31/02/2020\n"
+        b"Ok Person,ok@council.test,psw,,,,\n"
+    )
+    summary = import_staff(data, "staff.csv", today=TODAY)
+    assert summary.rejected == [
+        {"file": "staff.csv", "row": 2, "column": "email", "value": "not-an-email",
+         "reason": "not an email address"},
+        {"file": "staff.csv", "row": 2, "column": "name", "value": "", "reason": "a name is required"},
+        {"file": "staff.csv", "row": 2, "column": "capacity", "value": "lots",
+         "reason": "a whole number of audits a month, 0 to 50"},
+        {"file": "staff.csv", "row": 2, "column": "qualified_on", "value": "31/02/2020",
+         "reason": "not a real date"},
+    ]  # fmt: skip
+    assert summary.rejected_rows == 1 and summary.created == 1
