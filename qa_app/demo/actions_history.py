@@ -5,7 +5,7 @@ For every submitted audit already in the database, raise 0-3 actions on the day 
 open or in progress (some due within days, some due today), older ones mostly completed and
 verified with a recorded effectiveness, a few cancelled, and some left overdue at every rung of
 the chase ladder, with the reminders the daily chase job would already have sent up to
-yesterday. Rows go in with bulk inserts (COPY on PostgreSQL), fast at 100,000 cases.
+yesterday (and, in ``chase_history``, who heard of them and each person's one summary). Rows go in with bulk inserts (COPY on PostgreSQL), fast at 100,000 cases.
 """
 
 from collections import Counter
@@ -16,6 +16,7 @@ from random import Random
 from sqlalchemy import func, select, text
 
 from qa_app.bulk import insert_rows
+from qa_app.demo.chase_history import seed_chase_notices
 from qa_app.extensions import db
 from qa_app.models import Action, ActionEvent, ActionReminder, Audit, Case, User, UserRole
 from qa_app.models.actions import OPEN_STATUSES
@@ -199,7 +200,13 @@ def seed_action_history(*, today: date, rng: Random) -> dict:
             insert_rows(table.__table__, rows[start : start + 20_000])
     _fix_sequences()
     db.session.flush()
-    return {"actions": len(actions), "reminders": len(reminders), **dict(sorted(counts.items()))}
+    told = seed_chase_notices(today=today)
+    return {
+        "actions": len(actions),
+        "reminders": len(reminders),
+        **told,
+        **dict(sorted(counts.items())),
+    }
 
 
 def _age(row: dict, history: list, rng: Random, today: date, verifier: int) -> None:

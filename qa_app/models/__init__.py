@@ -1,7 +1,7 @@
 """Every model, imported here so that Alembic's autogenerate sees every table."""
 
 from qa_app.models.access import AccessLog
-from qa_app.models.action_reminders import ActionReminder
+from qa_app.models.action_reminders import ActionReminder, ChaseNotice
 from qa_app.models.actions import Action, ActionEvent
 from qa_app.models.api_tokens import ApiToken
 from qa_app.models.audits import (
@@ -83,6 +83,7 @@ __all__ = [
     "CalendarDay",
     "CareLeaver",
     "Case",
+    "ChaseNotice",
     "Child",
     "CinEpisode",
     "CinPlan",

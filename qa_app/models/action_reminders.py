@@ -7,7 +7,7 @@ won. Changing the due date starts a fresh ladder because the key includes the du
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from qa_app.extensions import db
@@ -46,3 +46,24 @@ class ActionReminder(db.Model):
     fired_at: Mapped[datetime] = mapped_column(default=utcnow)
     outcome: Mapped[str] = mapped_column(String(10), default="sent")
     recipients: Mapped[int] = mapped_column(default=0)
+
+
+class ChaseNotice(db.Model):
+    """Who a routine rung told about which action, and on which day. The daily summary
+    notification (qa_app.services.actions.chase_summary) counts these rows and the chased
+    actions list shows exactly them, so per-action notifications are not needed; the unique
+    key makes a rung tell a person once however often or concurrently the chase runs."""
+
+    __tablename__ = "chase_notices"
+    __table_args__ = (
+        UniqueConstraint("user_id", "action_id", "due_on", "rung", name="uq_chase_notices_rung"),
+        Index("ix_chase_notices_day", "day"),  # who was told today (per user: the unique key)
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"))
+    due_on: Mapped[date]  # the due date the rung was for (a new due date restarts the ladder)
+    rung: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date]  # the chase run's "today"
+    cover: Mapped[bool] = mapped_column(default=False)  # told as cover for an absent owner

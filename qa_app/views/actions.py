@@ -1,5 +1,8 @@
-"""The action tracker: my actions, the team view, one action with its history, the PSW
-dashboard and its exports. Thin: one service call per change, the service decides."""
+"""The action tracker: my actions, the team view, the actions the chase reminded me of, one
+action with its history, the PSW dashboard and its exports. Thin: one service call per change,
+the service decides."""
+
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -26,7 +29,7 @@ from qa_app.forms.actions import (
     VerifyForm,
 )
 from qa_app.permissions import requires
-from qa_app.services.actions import changes, queries
+from qa_app.services.actions import changes, chase_summary, queries
 from qa_app.services.actions import exports as action_exports
 from qa_app.services.actions import lifecycle as life
 from qa_app.services.actions.chase import reminders_for
@@ -68,6 +71,28 @@ def team():
         (a.case_id for a in to_verify + open_), "list_actions", purpose="team actions"
     )
     return html
+
+
+def _day_arg() -> tuple[date | None, str | None]:
+    value = (request.args.get("day") or "").strip()
+    try:
+        return (date.fromisoformat(value) if value else None), None
+    except ValueError:
+        return None, f"The day must be a date such as 2026-11-25, not {value[:20]!r}"
+
+
+@bp.route("/chased")
+@requires("actions.mine")
+def chased():
+    """What the daily chase summary notification counts: the open actions the chase has
+    reminded me of (with ?day=, those it reminded me of on that day)."""
+    day, error = _day_arg()
+    rows = chase_summary.chased_actions(current_user, new_on=day)
+    html = render_template(
+        "actions/chased.html", actions=rows, day=day, error=error, today=local_today()
+    )
+    shown.cases_shown((a.case_id for a in rows), "list_actions", purpose="chased actions")
+    return html, 400 if error else 200
 
 
 def _forms(action, formdata=None, failed: str | None = None):

@@ -7,8 +7,9 @@ from sqlalchemy import func, select
 
 from qa_app.demo.actions_history import seed_action_history
 from qa_app.extensions import db
-from qa_app.models import Action, ActionEvent, ActionReminder
+from qa_app.models import Action, ActionEvent, ActionReminder, ChaseNotice, Notification
 from qa_app.services.actions.chase import reached_rungs, run_chase
+from qa_app.services.actions.chase_summary import chased_actions, counts
 from qa_app.services.platform.calendar import add_working_days
 from tests.support.factories import CaseFactory, make_assignment, make_audit, make_toolkit_version
 from tests.support.org import make_org
@@ -92,8 +93,34 @@ def test_same_seed_same_actions(app_ctx):
     _audits(org, 30)
     first = seed_action_history(today=TODAY, rng=random.Random(3))
     rows = db.session.execute(select(Action.due_on, Action.status, Action.priority)).all()
+    db.session.execute(Notification.__table__.delete())
+    db.session.execute(ChaseNotice.__table__.delete())
     db.session.execute(ActionReminder.__table__.delete())
     db.session.execute(ActionEvent.__table__.delete())
     db.session.execute(Action.__table__.delete())
     assert seed_action_history(today=TODAY, rng=random.Random(3)) == first
     assert db.session.execute(select(Action.due_on, Action.status, Action.priority)).all() == rows
+
+
+def test_a_fresh_demo_holds_one_chase_summary_per_person_not_a_flood(app_ctx):
+    org = make_org()
+    _audits(org, 180)
+    summary = seed_action_history(today=TODAY, rng=random.Random(7))
+    db.session.commit()
+    assert summary["chase_notices"] > summary["chase_summaries"] > 0
+    yesterday = TODAY - timedelta(days=1)
+    for person in (org.worker, org.manager, org.head, org.dcs, org.psw):
+        notes = db.session.scalars(select(Notification).where(Notification.user_id == person.id))
+        (note,) = notes.all()  # one summary, however many actions are overdue
+        assert note.kind == "action_chase" and note.email_id is None and not note.wants_email
+        found = counts(person, yesterday)
+        assert found.total == len(chased_actions(person)) > 0
+        assert note.subject.startswith(f"{found.overdue} actions are overdue")
+    assert len(chased_actions(org.psw)) > 5  # the demo leaves many 20 working days overdue
+    # The worker's first run: at most one unread summary each, not hundreds of rows.
+    run_chase(TODAY, now=datetime(2026, 11, 23, 7), base_url="http://x")
+    db.session.commit()
+    unread = db.session.scalars(
+        select(Notification.user_id).where(Notification.read_at.is_(None))
+    ).all()
+    assert len(unread) == len(set(unread))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.models import AccessLog, Action, Case, ImportRejectedRow
+from qa_app.models import AccessLog, Action, Case, ChaseNotice, ImportRejectedRow
 from tests.support.factories import CaseFactory, make_assignment, make_audit
 from tests.views.test_permission_matrix import MATRIX, world  # noqa: F401 - the fixture
 
@@ -94,6 +94,7 @@ CHILD_DATA = {
     "audits.reflect": ("social_worker", None),
     "audits.reopen": ("qa_admin", None),
     "actions.mine": ("social_worker", None),
+    "actions.chased": ("social_worker", None),
     "actions.team": ("team_manager", None),
     "actions.detail": ("qa_admin", None),
     "actions.dashboard": ("psw", None),
@@ -132,6 +133,17 @@ def logged_world(world):  # noqa: F811 - the imported fixture
     db.session.add(
         ImportRejectedRow(
             import_id=ids["import_id"], file="a.csv", row=2, value="0000009", reason="bad date"
+        )
+    )
+    # The chase reminded the worker of their action: the chased-actions list shows it.
+    action = db.session.scalar(select(Action).where(Action.case_id == case.id))
+    db.session.add(
+        ChaseNotice(
+            user_id=action.owner_id,
+            action_id=action.id,
+            due_on=action.due_on,
+            rung="due_soon",
+            day=action.due_on,
         )
     )
     db.session.commit()

@@ -23,6 +23,7 @@ ONE_CLICK_AWAY = {
     "users.new",
     "users.import_staff",
     "reports.tokens",
+    "actions.chased",  # from My actions, and from each daily chase summary
 }
 
 

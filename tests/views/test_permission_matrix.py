@@ -118,6 +118,7 @@ MATRIX = {
     ),
     "audits.reopen": ("GET", "/audits/{audit}/reopen", ADMIN),
     "actions.mine": ("GET", "/actions/", ALL),
+    "actions.chased": ("GET", "/actions/chased", ALL),
     "actions.team": ("GET", "/actions/team", frozenset({"team_manager"})),
     "actions.detail": ("GET", "/actions/{action}", ALL),
     "actions.change": ("POST", "/actions/{action}/start", ALL),

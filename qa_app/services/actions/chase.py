@@ -15,7 +15,10 @@ as every email is, once committed. A concurrent run blocks on the same keys and 
 taken; a run killed mid-batch loses the whole batch (rows and notifications together) and the
 next run redoes it. A run that was missed catches up: every rung reached is fired. The owner is told
 only the latest news (a catch-up "due soon" for an action already overdue is recorded as
-``superseded``, not sent); managers' rungs go to different people, so each is sent. Owners on
+``superseded``, not sent); managers' rungs go to different people, so each is sent. Routine
+reminders are not a notification each: each is a ``ChaseNotice`` row (written with its batch),
+and after the last batch each person told today gets their one summary notification of the day
+written or updated (``chase_summary``); a safeguarding action's reminders are sent one by one. Owners on
 leave today (an ``Absence`` of kind absence) have their reminders sent to their line manager.
 """
 
@@ -32,6 +35,7 @@ from qa_app.models import Absence, Action, ActionReminder, Case, Team, User
 from qa_app.models.action_reminders import RUNGS
 from qa_app.models.actions import OPEN_STATUSES
 from qa_app.models.users import UserRole
+from qa_app.services.actions import chase_summary
 from qa_app.services.platform import notifications
 from qa_app.services.platform.calendar import add_working_days
 
@@ -52,6 +56,7 @@ class ChaseResult:
     today: date
     sent: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RUNGS, 0))
     digests: int = 0  # notifications held for their recipient's daily digest
+    summaries: int = 0  # people whose daily chase summary was written or changed
     skipped_already_sent: int = 0  # rungs reached that an earlier (or concurrent) run fired
 
     def as_dict(self) -> dict:
@@ -59,6 +64,7 @@ class ChaseResult:
             "today": self.today.isoformat(),
             "sent": dict(self.sent),
             "digests": self.digests,
+            "summaries": self.summaries,
             "skipped_already_sent": self.skipped_already_sent,
         }
 
@@ -180,6 +186,7 @@ def _candidates(today: date) -> list:
             Action.due_on,
             Action.owner_id,
             Action.case_id,
+            Action.priority,
             User.line_manager_id,
             Team.locality_id,
             func.coalesce(fired.c.n, 0).label("fired"),
@@ -234,6 +241,11 @@ def run_chase(
         _chase_batch(batch, today, now, base_url, people, result)
         if on_batch is not None:
             on_batch()
+    # Once, after every batch: each person's one summary for the day, counting all of it.
+    result.summaries, held = chase_summary.summarise_day(today, now=now, base_url=base_url)
+    result.digests += held
+    if on_batch is not None:
+        on_batch()
     return result
 
 
@@ -280,15 +292,30 @@ def _chase_batch(batch, today, now, base_url, people: _People, result: ChaseResu
     won = _insert_ignoring_taken(rows)
     result.skipped_already_sent += len(rows) - len(won)
     entries: list[tuple[User, notifications.Message, str]] = []
+    notices: list[dict] = []
     for key in sorted(won, key=lambda k: (k[0], RUNGS.index(k[1]))):
         action, recipients, cover = plans[key]
         rung = key[1]
         for user_id in recipients:
+            result.sent[rung] += 1
+            if action.priority != "safeguarding":
+                notices.append(
+                    {
+                        "user_id": user_id,
+                        "action_id": action.id,
+                        "due_on": action.due_on,
+                        "rung": rung,
+                        "day": today,
+                        "cover": cover,
+                    }
+                )
+                continue
+            # A safeguarding action's reminders stay one notification each: not routine.
             message = _message(rung, action.id, action.case_id, action.due_on, cover)
             dedupe = f"chase:{action.id}:{action.due_on.isoformat()}:{rung}:{user_id}"
             entries.append((people.users[user_id], message, dedupe))
-            result.sent[rung] += 1
     result.digests += notifications.notify_many(entries, now=now, base_url=base_url).for_digest
+    chase_summary.record(notices)
     db.session.flush()
 
 

@@ -1,4 +1,5 @@
-"""The chase ladder: who is told what and when, once per rung, absences, digests, emails."""
+"""The chase ladder: who is told what and when, once per rung, absences, digests, emails.
+(The daily summary that replaces a notification per action: test_chase_summary.py.)"""
 
 import json
 from datetime import date, datetime
@@ -7,9 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.models import Absence, ActionReminder, Notification
+from qa_app.models import Absence, ActionReminder, ChaseNotice, Notification
 from qa_app.services.actions import lifecycle as life
 from qa_app.services.actions.chase import run_chase, rung_dates
+from qa_app.services.actions.chase_summary import summary_key
 from qa_app.services.platform import notifications
 from tests.support.org import make_org, org_action
 from tests.support.smtp import SmtpServer
@@ -26,11 +28,16 @@ def smtp(app):
         yield server
 
 
-def notes_for(user, rung=None):
+def notes_for(user):
     query = select(Notification).where(Notification.user_id == user.id)
-    if rung:
-        query = query.where(Notification.kind == f"action_{rung}")
     return list(db.session.scalars(query.order_by(Notification.id)))
+
+
+def notices_for(user, rung=None):
+    query = select(ChaseNotice).where(ChaseNotice.user_id == user.id)
+    if rung:
+        query = query.where(ChaseNotice.rung == rung)
+    return list(db.session.scalars(query.order_by(ChaseNotice.id)))
 
 
 def chase(day):
@@ -66,8 +73,12 @@ def test_each_rung_goes_to_the_right_people_once(app_ctx):
         }
         for rung, people in rungs.items():
             for person in people:
-                (note,) = notes_for(person, rung)
-                assert note.link == f"/actions/{action.id}"
+                (notice,) = notices_for(person, rung)
+                assert notice.action_id == action.id and notice.day == day
+                # One summary notification for the person that day, linking to the list.
+                key = summary_key(person.id, day)
+                note = db.session.scalar(select(Notification).where(Notification.dedupe_key == key))
+                assert note.kind == "action_chase" and note.link == "/actions/chased"
         again = chase(day)
         assert sum(again.sent.values()) == 0 and again.skipped_already_sent > 0
 
@@ -92,7 +103,8 @@ def test_a_missed_run_catches_up_telling_the_owner_only_the_latest(app_ctx):
         "overdue_manager": "sent",
         "head_of_service": "sent",
     }
-    assert [n.kind for n in notes_for(org.worker)] == ["action_overdue_owner"]
+    assert [n.rung for n in notices_for(org.worker)] == ["overdue_owner"]
+    assert [n.subject for n in notes_for(org.worker)] == ["1 action is overdue (1 new today)"]
 
 
 def test_an_absent_owners_reminders_go_to_their_line_manager(app_ctx):
@@ -101,9 +113,11 @@ def test_an_absent_owners_reminders_go_to_their_line_manager(app_ctx):
     db.session.add(Absence(user_id=org.worker.id, starts_on=date(2026, 12, 10), ends_on=DUE))
     db.session.commit()
     chase(date(2026, 12, 14))
-    assert notes_for(org.worker) == []
-    (note,) = notes_for(org.manager, "due_soon")
-    assert note.subject.startswith("Cover for an absent colleague")
+    assert notes_for(org.worker) == [] and notices_for(org.worker) == []
+    (notice,) = notices_for(org.manager, "due_soon")
+    assert notice.cover is True
+    (note,) = notes_for(org.manager)
+    assert note.subject == "1 action is due soon (1 new today)"
 
 
 def test_changing_the_due_date_restarts_the_ladder_and_completed_actions_are_not_chased(app_ctx):
@@ -134,7 +148,8 @@ def test_digest_users_get_one_digest_listing_their_reminders(app_ctx):
     second = org_action(org, due_on=DUE)
     db.session.commit()
     result = chase(date(2026, 12, 21))
-    assert result.sent["due_today"] == 2 and result.digests == 2
+    # Two reminders, one summary held for the digest.
+    assert result.sent["due_today"] == 2 and result.digests == 1
     assert (
         notifications.build_digests(
             date(2026, 12, 21), now=datetime(2026, 12, 21, 7, 30), base_url=URL
@@ -149,17 +164,18 @@ def test_digest_users_get_one_digest_listing_their_reminders(app_ctx):
             EmailMessage.user_id == org.worker.id, EmailMessage.kind == "digest"
         )
     )
-    assert f"Action {first.id} for case {first.case_id} is due today" in digest.body
-    assert f"{URL}/actions/{second.id}" in digest.body
+    assert f"- 2 actions are due today (2 new today): {URL}/actions/chased" in digest.body
+    assert f"/actions/{first.id}" not in digest.body and f"/actions/{second.id}" not in digest.body
 
 
-def test_reminder_emails_carry_the_case_number_and_link_but_nothing_about_the_child(app_ctx, smtp):
+def test_reminder_emails_carry_the_count_and_link_but_nothing_about_the_child(app_ctx, smtp):
     org = make_org()
     action = org_action(org, due_on=DUE, description="Chronology missing for Jayden's move")
     chase(date(2026, 12, 22))
     received = {m["To"]: m for m in smtp.messages}
     body = received[org.worker.email].get_payload()
-    assert f"case {action.case_id}" in body and f"{URL}/actions/{action.id}" in body
+    assert received[org.worker.email]["Subject"] == "1 action is overdue (1 new today)"
+    assert f"{URL}/actions/chased" in body
     for message in smtp.messages:
         text = message["Subject"] + message.get_payload()
         assert action.case.child.la_child_id not in text
@@ -176,14 +192,11 @@ def test_a_chase_batch_is_emailed_when_it_commits_without_waiting_for_the_sweepe
     result = run_chase(date(2026, 12, 22), now=NOW, base_url=URL)
     assert smtp.messages == []  # nothing leaves before the batch commits
     db.session.commit()
-    # Six emails (owner and manager per action), sent by the job queued at commit: no sweep ran.
-    assert result.sent["overdue_owner"] == result.sent["overdue_manager"] == 3
-    assert sorted(m["To"] for m in smtp.messages) == sorted(
-        [org.worker.email] * 3 + [org.manager.email] * 3
-    )
-    assert {m["Subject"] for m in smtp.messages} >= {
-        f"Action {a.id} for case {a.case_id} is overdue (due 21 December 2026)" for a in actions
-    }
+    # One summary email each for the owner and the manager (not one per action), sent by the
+    # job queued at commit: no sweep ran.
+    assert result.sent["overdue_owner"] == result.sent["overdue_manager"] == len(actions) == 3
+    assert sorted(m["To"] for m in smtp.messages) == sorted([org.worker.email, org.manager.email])
+    assert {m["Subject"] for m in smtp.messages} == {"3 actions are overdue (3 new today)"}
     db.session.expire_all()
     assert set(db.session.scalars(select(EmailMessage.status))) == {"sent"}
 
@@ -200,7 +213,12 @@ def test_a_chase_run_committing_per_batch_sends_each_batch(app_ctx, smtp):
         sizes.append(len(smtp.messages))
 
     run_chase(date(2026, 12, 22), now=NOW, base_url=URL, on_batch=commit, batch_size=2)
-    assert sizes == [4, 8, 10]  # two emails per action, sent as each batch commits
+    # Three batches of reminders, then the owner's and the manager's one summary each (5
+    # actions), emailed when that last step commits: two emails, not ten.
+    assert sizes == [0, 0, 0, 2]
+    assert {n.subject for n in notes_for(org.worker) + notes_for(org.manager)} == {
+        "5 actions are overdue (5 new today)"
+    }
 
 
 def test_the_chase_command_prints_the_counts_as_json(app_ctx, runner):
@@ -219,6 +237,7 @@ def test_the_chase_command_prints_the_counts_as_json(app_ctx, runner):
             "dcs_psw": 0,
         },
         "digests": 0,
+        "summaries": 2,
         "skipped_already_sent": 0,
     }
     again = runner.invoke(args=["actions", "chase", "--today", "2026-12-22", "--json"])

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.models import Action, ActionReminder, Notification
+from qa_app.models import Action, ActionReminder, ChaseNotice, Notification
 from qa_app.services.actions.chase import reached_rungs, run_chase
 from tests.support.factories import CaseFactory
 from tests.support.org import make_org
@@ -52,10 +52,14 @@ def assert_each_rung_once(n_actions: int, expected_notes: int) -> None:
     ).all()
     assert all(count == 1 for *_key, count in rows)
     assert len(rows) == n_actions * len(reached_rungs(date(2026, 12, 21), TODAY))
-    notes = db.session.scalar(
-        select(func.count(Notification.id)).where(Notification.dedupe_key.like("chase:%"))
+    notices = db.session.scalar(select(func.count(ChaseNotice.id)))
+    assert notices == expected_notes
+    # One summary per person, counting every action whichever run told them of it.
+    summaries = db.session.scalars(select(Notification).where(Notification.kind == "action_chase"))
+    assert (
+        sorted(n.subject for n in summaries)
+        == [f"{n_actions} actions are overdue ({n_actions} new today)"] * 5
     )
-    assert notes == expected_notes
 
 
 @pytest.mark.postgres_only

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.models import Action, ActionReminder, Notification
+from qa_app.models import Action, ActionReminder, ChaseNotice, Notification
 from qa_app.services.actions import lifecycle as life
 from qa_app.services.actions.chase import reached_rungs, run_chase
 from qa_app.services.platform.calendar import add_working_days, is_working_day
@@ -53,6 +53,15 @@ def test_no_rung_twice_none_skipped(app_ctx, dues, steps):
             # The owner hears at most once per action per day, however often the job runs.
             assert all(after[k] - before[k] <= 1 for k in after)
             _check_ladder(actions, today)
+            # However often the job ran, each person has one unread chase summary at most.
+            unread = Counter(
+                db.session.scalars(
+                    select(Notification.user_id).where(
+                        Notification.kind == "action_chase", Notification.read_at.is_(None)
+                    )
+                )
+            )
+            assert all(n == 1 for n in unread.values())
             continue
         action = db.session.get(Action, actions[op[1]].id)
         if action.status not in ("open", "in_progress", "reopened"):
@@ -92,17 +101,11 @@ def test_no_rung_twice_none_skipped(app_ctx, dues, steps):
 
 def _owner_notes(actions):
     ids = {a.id for a in actions}
-    notes = db.session.scalars(
-        select(Notification).where(Notification.dedupe_key.like("chase:%"))
-    ).all()
-    for note in notes:
-        action_id = int(note.dedupe_key.split(":")[1])
-        if action_id in ids and note.kind in (
-            "action_due_soon",
-            "action_due_today",
-            "action_overdue_owner",
-        ):
-            yield action_id
+    rungs = ("due_soon", "due_today", "overdue_owner")
+    notices = db.session.scalars(select(ChaseNotice).where(ChaseNotice.rung.in_(rungs))).all()
+    for notice in notices:
+        if notice.action_id in ids:
+            yield notice.action_id
 
 
 def _check_ladder(actions, today):
@@ -116,10 +119,10 @@ def _check_ladder(actions, today):
         for row in rows:
             assert row.rung in reached_rungs(row.due_on, row.fired_on), "a rung fired early"
             sent = db.session.scalars(
-                select(Notification).where(
-                    Notification.dedupe_key.like(
-                        f"chase:{action.id}:{row.due_on.isoformat()}:{row.rung}:%"
-                    )
+                select(ChaseNotice).where(
+                    ChaseNotice.action_id == action.id,
+                    ChaseNotice.due_on == row.due_on,
+                    ChaseNotice.rung == row.rung,
                 )
             ).all()
             assert len(sent) == row.recipients
