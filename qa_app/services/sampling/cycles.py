@@ -21,6 +21,7 @@ from qa_app.models import (
     User,
     UserRole,
 )
+from qa_app.models.cases import child_reference
 from qa_app.services.platform import csv_files
 from qa_app.services.platform.notifications import Message, notify
 from qa_app.services.sampling import allocation
@@ -137,12 +138,20 @@ def publish_cycle(cycle: AuditCycle, *, by: User | None, now: datetime, base_url
     cycle.published_at = now
     cycle.published_by_id = by.id if by else None
     db.session.flush()
-    case_ids = {a.id: a.item.case_id for a in assignments}
+    children = dict(
+        db.session.execute(
+            select(Assignment.id, Child.la_child_id)
+            .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
+            .join(Case, Case.id == SampleItem.case_id)
+            .join(Child, Child.id == Case.child_id)
+            .where(SampleItem.cycle_id == cycle.id)
+        ).all()
+    )
     for auditor_id, theirs in by_auditor.items():
         auditor = theirs[0].auditor
         due = min(a.due_on for a in theirs)
         lines = [
-            f"- Case {case_ids[a.id]} (tier {a.tier} audit), due {a.due_on:%-d %B %Y}"
+            f"- {child_reference(children[a.id])} (tier {a.tier} audit), due {a.due_on:%-d %B %Y}"
             for a in theirs
         ]
         notify(
@@ -214,10 +223,12 @@ def cycle_view(cycle: AuditCycle) -> CycleView:
 def allocation_summary(cycle: AuditCycle) -> dict:
     """The `qa sample allocate --json` document."""
     unallocated = db.session.execute(
-        select(SampleItem.case_id, SampleItem.unallocated_reason)
+        select(Child.la_child_id, SampleItem.unallocated_reason)
+        .join(Case, Case.id == SampleItem.case_id)
+        .join(Child, Child.id == Case.child_id)
         .outerjoin(Assignment, Assignment.sample_item_id == SampleItem.id)
         .where(SampleItem.cycle_id == cycle.id, Assignment.id.is_(None))
-        .order_by(SampleItem.case_id)
+        .order_by(Child.la_child_id)
     ).all()
     by_tier = dict(
         db.session.execute(
@@ -232,8 +243,8 @@ def allocation_summary(cycle: AuditCycle) -> dict:
         "month": cycle.month,
         "allocated": sum(by_tier.values()),
         "unallocated": [
-            {"case": case_id, "reason": reason or "Not yet allocated"}
-            for case_id, reason in unallocated
+            {"child_id": child_id, "reason": reason or "Not yet allocated"}
+            for child_id, reason in unallocated
         ],
         "by_tier": {"2": by_tier.get(2, 0), "3": by_tier.get(3, 0)},
         "auditors": [

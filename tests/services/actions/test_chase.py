@@ -149,20 +149,21 @@ def test_digest_users_get_one_digest_listing_their_reminders(app_ctx):
             EmailMessage.user_id == org.worker.id, EmailMessage.kind == "digest"
         )
     )
-    assert f"Action {first.id} for case {first.case_id} is due today" in digest.body
+    assert f"Action {first.id} for {first.case.reference} is due today" in digest.body
     assert f"{URL}/actions/{second.id}" in digest.body
 
 
-def test_reminder_emails_carry_the_case_number_and_link_but_nothing_about_the_child(app_ctx, smtp):
+def test_reminder_emails_carry_the_case_reference_and_link_but_nothing_more(app_ctx, smtp):
     org = make_org()
     action = org_action(org, due_on=DUE, description="Chronology missing for Jayden's move")
     chase(date(2026, 12, 22))
     received = {m["To"]: m for m in smtp.messages}
     body = received[org.worker.email].get_payload()
-    assert f"case {action.case_id}" in body and f"{URL}/actions/{action.id}" in body
+    reference = f"Child {action.case.child.la_child_id}"
+    assert reference in body and f"{URL}/actions/{action.id}" in body
     for message in smtp.messages:
         text = message["Subject"] + message.get_payload()
-        assert action.case.child.la_child_id not in text
+        assert reference in message["Subject"] and f"case {action.case_id}" not in text
         assert "Jayden" not in text and "Chronology" not in text
     assert set(received) == {org.worker.email, org.manager.email}
 
@@ -182,7 +183,7 @@ def test_a_chase_batch_is_emailed_when_it_commits_without_waiting_for_the_sweepe
         [org.worker.email] * 3 + [org.manager.email] * 3
     )
     assert {m["Subject"] for m in smtp.messages} >= {
-        f"Action {a.id} for case {a.case_id} is overdue (due 21 December 2026)" for a in actions
+        f"Action {a.id} for {a.case.reference} is overdue (due 21 December 2026)" for a in actions
     }
     db.session.expire_all()
     assert set(db.session.scalars(select(EmailMessage.status))) == {"sent"}
