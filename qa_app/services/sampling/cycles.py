@@ -28,7 +28,6 @@ from qa_app.services.sampling import allocation
 from qa_app.services.sampling.draw import SamplingError, draw_sample, verify_cycle
 
 EXPORT_COLUMNS = [
-    "case_id",
     "child_id",
     "cohort",
     "case_team",
@@ -267,12 +266,12 @@ def sample_case_ids(cycle: AuditCycle) -> list[int]:
 
 
 def export_csv(cycle: AuditCycle) -> str:
-    """One row per sampled case (blank auditor when unallocated); child ids only, no names."""
+    """One row per sampled case (blank auditor when unallocated), named by its child's council
+    id as the case page names it; no names, no internal case numbers."""
     worker, manager, iro, auditor = (aliased(User) for _ in range(4))
     case_team, auditor_team = aliased(Team), aliased(Team)
     rows = db.session.execute(
         select(
-            Case.id,
             Child.la_child_id,
             Case.cohort,
             case_team.name,
@@ -297,7 +296,7 @@ def export_csv(cycle: AuditCycle) -> str:
         .outerjoin(auditor, auditor.id == Assignment.auditor_id)
         .outerjoin(auditor_team, auditor_team.id == auditor.team_id)
         .where(SampleItem.cycle_id == cycle.id)
-        .order_by(Case.id)
+        .order_by(Child.la_child_id)
     ).all()
     out = io.StringIO()
     writer = csv_files.writer(out, lineterminator="\n")
