@@ -39,6 +39,12 @@ def test_the_case_page_and_the_action_page_show_the_same_reference(client, auth,
     assert "Child 02891558" in case_page
     assert "Child 02891558" in action_page and "Open the case of Child 02891558" in action_page
     _no_internal_number(action_page, case)
+    action.evidence_link = "https://cms.council.test/record/7"
+    db.session.commit()
+    html = client.get(f"/actions/{action.id}").get_data(as_text=True)
+    assert f'href="/cases/{case.id}">Open the case of Child 02891558</a>' in html  # a real link
+    assert 'href="https://cms.council.test/record/7">https://cms.council.test/record/7</a>' in html
+    assert "&lt;a" not in html
     auth.login(org.worker)
     mine = page_text(client.get("/actions/"))
     assert "Child 02891558" in mine
