@@ -12,7 +12,7 @@ from qa_app.services.actions.raising import (
     raise_action,
     team_manager_of,
 )
-from qa_app.services.platform.notifications import Message, notify, queue_email
+from qa_app.services.platform.notifications import PRIVACY_LINE, Message, notify, queue_email
 
 MAX_TEXT = 5_000
 
@@ -132,8 +132,7 @@ def _alert(person: User, concern: SafeguardingConcern, *, now: datetime, base_ur
         subject=message.subject,
         body=(
             f"Dear {person.name},\n\n{message.body}\n\nOpen it in Casefile QA: "
-            f"{base_url.rstrip('/')}{message.link}\n\nThis email holds no case details: sign in "
-            f"to read them."
+            f"{base_url.rstrip('/')}{message.link}\n\n{PRIVACY_LINE}"
         ),
         now=now,
     )

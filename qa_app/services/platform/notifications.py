@@ -23,6 +23,7 @@ from qa_app.models import EmailMessage, Notification, User
 
 NOTIFICATION_MODES = {"immediate": "An email for each notification", "digest": "A daily digest"}
 OUTBOX_SESSION_KEY = "qa_outbox_ids"
+PRIVACY_LINE = "This email names a child only by their council id: sign in to read the case."
 KEYS_PER_QUERY = 500  # dedupe keys looked up per IN (...) list (SQLite)
 
 
@@ -62,7 +63,7 @@ def _email_text(user: User, message: Message, base_url: str) -> str:
     lines += [f"Open it in Casefile QA: {_absolute(base_url, message.link)}", ""]
     lines += [
         "You can choose single emails or a daily digest on your notifications page.",
-        "This email holds no case details: sign in to read them.",
+        PRIVACY_LINE,
     ]
     return "\n".join(lines)
 
