@@ -10,6 +10,8 @@ import openpyxl
 
 from qa_app.extensions import db
 from qa_app.services.actions.raising import raise_action
+from qa_app.services.sampling import extension_requests
+from tests.support.cycles import published_cycle
 from tests.support.factories import CaseFactory, ChildFactory, make_user
 from tests.support.org import make_org, org_action
 from tests.support.pages import page_text
@@ -85,3 +87,16 @@ def test_the_action_exports_carry_the_child_id_not_the_case_number(client, auth,
     )
     assert dict(zip(header, values, strict=True))["child_id"] == "02891558"  # leading 0 kept
     assert "case_id" not in header
+
+
+def test_extension_requests_name_the_child(client, auth, app_ctx):
+    assignment = published_cycle()[0].assignment
+    extension_requests.request_extension(
+        assignment, by=assignment.auditor, working_days=2, reason="Court", now=NOW, base_url="x"
+    )
+    db.session.commit()
+    child = assignment.item.case.child.la_child_id
+    auth.login(assignment.auditor.line_manager)
+    page = page_text(client.get("/assignments/extensions"))
+    assert f"Case Child {child}" in page  # the summary row: key "Case", value the reference
+    _no_internal_number(page, assignment.item.case)

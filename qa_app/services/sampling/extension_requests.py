@@ -171,7 +171,10 @@ def waiting_for(user: User) -> list[ExtensionRequest]:
         .where(ExtensionRequest.status == "pending")
         .options(
             joinedload(ExtensionRequest.assignment).joinedload(Assignment.auditor),
-            joinedload(ExtensionRequest.assignment).joinedload(Assignment.item),
+            joinedload(ExtensionRequest.assignment)
+            .joinedload(Assignment.item)
+            .joinedload(SampleItem.case)
+            .joinedload(Case.child),
         )
         .order_by(ExtensionRequest.requested_at)
     )
