@@ -7,6 +7,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 
+from qa_app.models.cases import child_reference
 from qa_app.models.vocab import COHORTS, GRADES, ROLES, SERVICES
 from qa_app.navigation import navigation_for, sub_navigation_for
 from qa_app.permissions import can
@@ -55,6 +56,13 @@ def number(value: int | float | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def reference(value) -> str:
+    """A case, child or council child id as the one reference people see ("Child 02891558")."""
+    if value is None:
+        return ""
+    return value.reference if hasattr(value, "reference") else child_reference(value)
+
+
 def register_template_helpers(app: Flask) -> None:
     WTFormsHelpers(app)
     app.add_template_filter(uk_datetime)
@@ -62,6 +70,7 @@ def register_template_helpers(app: Flask) -> None:
     app.add_template_filter(uk_time)
     app.add_template_filter(number)
     app.add_template_filter(month_name)
+    app.add_template_filter(reference)
     app.add_template_filter(lambda key: COHORTS.get(key, key or "Not known"), "cohort_label")
     app.add_template_filter(lambda key: ROLES.get(key, key), "role_label")
     app.add_template_filter(lambda key: SERVICES.get(key, key or "Not set"), "service_label")

@@ -66,7 +66,10 @@ def export_command(status, today):
     rows = action_exports.export_rows(status=status, today=_day(today))
     buffer = io.StringIO()
     writer = csv_files.DictWriter(
-        buffer, fieldnames=action_exports.EXPORT_COLUMNS, lineterminator="\n"
+        buffer,
+        fieldnames=action_exports.EXPORT_COLUMNS,
+        extrasaction="ignore",  # the rows' case_id is for the access log, not the file
+        lineterminator="\n",
     )
     writer.writeheader()
     for count, row in enumerate(rows, start=1):

@@ -15,6 +15,7 @@ from flask.cli import AppGroup
 
 from qa_app.clock import utcnow
 from qa_app.extensions import db
+from qa_app.models.cases import child_reference
 from qa_app.services.people import accounts
 from qa_app.services.sampling import adjust, allocation, cycles
 from qa_app.services.sampling import draw as sampling
@@ -95,7 +96,7 @@ def allocate(month, as_json):
         f"{len(summary['unallocated']):,} could not be allocated."
     )
     for row in summary["unallocated"][:20]:
-        click.echo(f"  case {row['case']}: {row['reason']}")
+        click.echo(f"  {child_reference(row['child_id'])}: {row['reason']}")
 
 
 @sample.command("reassign")
@@ -113,7 +114,9 @@ def reassign(month, child_id, email):
     except sampling.SamplingError as exc:
         _refuse(exc)
     db.session.commit()
-    click.echo(f"{month}: child {child_id.strip()}'s case is now audited by {auditor.email}.")
+    click.echo(
+        f"{month}: {child_reference(child_id.strip())}'s case is now audited by {auditor.email}."
+    )
 
 
 @sample.command("swap")

@@ -11,6 +11,13 @@ from qa_app.models.org import Team
 from qa_app.models.users import User
 
 
+def child_reference(la_child_id: str) -> str:
+    """The one reference people see for a case: the council's child id as the case page shows
+    it ("Child 02891558"). Pages, notifications, emails, exports and the CLI all use this, never
+    the case's database id, which is shown nowhere a person could match it (issue 15)."""
+    return f"Child {la_child_id}"
+
+
 class Child(TimestampMixin, db.Model):
     """A child, known by the council's id only: the service holds no names."""
 
@@ -25,6 +32,10 @@ class Child(TimestampMixin, db.Model):
     disability_codes: Mapped[str | None] = mapped_column(String(200))
 
     cases: Mapped[list["Case"]] = relationship(back_populates="child", order_by="Case.opened_on")
+
+    @property
+    def reference(self) -> str:
+        return child_reference(self.la_child_id)
 
     def __repr__(self) -> str:
         return f"<Child {self.id}>"
@@ -74,6 +85,11 @@ class Case(TimestampMixin, db.Model):
     def is_open_on(self, day: date) -> bool:
         started = self.opened_on is None or self.opened_on <= day
         return started and (self.closed_on is None or self.closed_on > day)
+
+    @property
+    def reference(self) -> str:
+        """What people call this case: its child's reference (see ``child_reference``)."""
+        return self.child.reference
 
     def __repr__(self) -> str:
         return f"<Case {self.id}>"

@@ -102,7 +102,7 @@ def table(month: str, table: str):
         month, _scope(), table, as_of=local_today(), reader=g.api_user, small_n=_small_n()
     )
     if found is not None and table in ("audits", "actions"):
-        shown.cases_shown((r["case_id"] for r in found["rows"]), f"api_{table}", user=g.api_user)
+        shown.cases_shown(found.pop("case_ids"), f"api_{table}", user=g.api_user)
     if found is None:
         return _problem(404, f"no table {table!r}: see /api/v1/reports/{month} for the list")
     return jsonify(found)

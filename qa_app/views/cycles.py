@@ -22,6 +22,7 @@ from qa_app.extensions import db
 from qa_app.forms import choices
 from qa_app.forms.sampling import AddCaseForm, DrawForm, ReassignForm, SwapForm
 from qa_app.models import SampleItem, User
+from qa_app.models.cases import child_reference
 from qa_app.permissions import requires
 from qa_app.services.people import access_log as access
 from qa_app.services.platform import months
@@ -179,7 +180,9 @@ def add_case(month: str):
             form.child_id.errors.append(str(exc))
         else:
             db.session.commit()
-            flash(f"Child {form.child_id.data.strip()}'s case has been added.", "success")
+            flash(
+                f"{child_reference(form.child_id.data.strip())}'s case has been added.", "success"
+            )
             return redirect(url_for("cycles.detail", month=cycle.month))
     return render_template(
         "cycles/detail.html", view=cycles.cycle_view(cycle), add_form=form, form=form

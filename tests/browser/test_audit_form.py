@@ -76,7 +76,7 @@ def test_an_audit_is_completed_and_submitted_with_the_keyboard_alone(
     page.goto(f"{live_server.url}/assignments/")
     tab_to(page, f'form[action="/audits/start/{assignment_id}"] button')
     page.keyboard.press("Enter")
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Audit of child {child_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Audit of Child {child_id}")
     no_serious_axe_issues(page)
     screenshot(page, "audit-task-list")
     audit_url = page.url.removesuffix("/tasks")

@@ -84,12 +84,12 @@ def test_export_writes_the_documented_columns(runner, world, tmp_path):
     assert result.exit_code == 0, result.output
     with (tmp_path / "audits.csv").open() as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0])[:15] == [
-        "audit_id", "month", "case_id", "child_id", "cohort", "team", "locality",
+    assert list(rows[0])[:14] == [
+        "audit_id", "month", "child_id", "cohort", "team", "locality",
         "auditor_email", "tier", "selection", "status", "submitted_on",
         "overall_grade_auditor", "overall_grade_moderated", "overall_grade_reported",
     ]  # fmt: skip
-    assert list(rows[0])[15:] == ["assessment", "planning", "strategy_discussions"]
+    assert list(rows[0])[14:] == ["assessment", "planning", "strategy_discussions"]
     assert len(rows) == 8
     moderated = [r for r in rows if r["overall_grade_moderated"]]
     assert [(r["overall_grade_auditor"], r["overall_grade_reported"]) for r in moderated] == [

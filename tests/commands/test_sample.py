@@ -36,7 +36,7 @@ def test_reassign_from_the_command_line_tells_both_auditors(runner, published):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert db.session.get(SampleItem, item.id).assignment.auditor_id == other.id
-    case = f"Case {item.case_id}"
+    case = f"Child {child}"
     assert told(other, "audit_assigned") == [f"{case} has been allocated to you for audit"]
     assert told(before, "audit_reassigned") == [f"{case} has been given to another auditor"]
 
@@ -91,16 +91,16 @@ def test_swap_from_the_command_line_tells_both_auditors(runner, published):
     }
     assert auditors == {first.id: two.id, second.id: one.id}
     assert told(one, "audit_assigned") == [
-        f"Case {second.case_id} has been allocated to you for audit"
+        f"{second.case.reference} has been allocated to you for audit"
     ]
     assert told(two, "audit_assigned") == [
-        f"Case {first.case_id} has been allocated to you for audit"
+        f"{first.case.reference} has been allocated to you for audit"
     ]
     assert told(one, "audit_reassigned") == [
-        f"Case {first.case_id} has been given to another auditor"
+        f"{first.case.reference} has been given to another auditor"
     ]
     assert told(two, "audit_reassigned") == [
-        f"Case {second.case_id} has been given to another auditor"
+        f"{second.case.reference} has been given to another auditor"
     ]
 
 

@@ -231,7 +231,7 @@ def test_export_command_columns_and_working_days_overdue(app_ctx, runner):
     assert list(rows[0]) == [
         "action_id",
         "audit_id",
-        "case_id",
+        "child_id",
         "owner_email",
         "owner_team",
         "locality",
@@ -247,6 +247,7 @@ def test_export_command_columns_and_working_days_overdue(app_ctx, runner):
     # 22, 23, 24, 29, 30, 31 December, 4, 5, 6, 7 January: ten working days.
     assert rows[0]["working_days_overdue"] == "10"
     assert rows[0]["owner_email"] == org.worker.email and rows[0]["owner_team"] == org.team.name
+    assert rows[0]["child_id"] == overdue.case.child.la_child_id
     everything = runner.invoke(
         args=["actions", "export", "--status", "all", "--today", "2027-01-07"]
     )

@@ -184,7 +184,7 @@ def test_qa_sample_commands(runner, council):
     export = runner.invoke(args=["sample", "export", "--month", "2026-11"]).output
     header = export.splitlines()[0]
     assert header == (
-        "case_id,child_id,cohort,case_team,case_worker_email,case_worker_line_manager_email,"
+        "child_id,cohort,case_team,case_worker_email,case_worker_line_manager_email,"
         "case_iro_email,selection,tier,auditor_email,auditor_team,due_date"
     )
     refused = runner.invoke(args=["sample", "draw", "--month", "2026-11", "--redraw"])

@@ -65,7 +65,10 @@ def test_a_token_reads_the_tables_within_its_users_scope(client, auth, world):
         == 404
     )
     audits = client.get(f"/api/v1/reports/{MONTH}/audits", headers=headers).get_json()
-    assert len(audits["rows"]) == 8 and audits["columns"][3] == "child_id"
+    assert len(audits["rows"]) == 8 and audits["columns"][2] == "child_id"
+    # A case is its child's council id, as its page shows: the internal number is not served.
+    assert "case_id" not in audits["columns"] and "case_id" not in audits["rows"][0]
+    assert "case_ids" not in audits
     assert client.get(f"/api/v1/reports/{MONTH}/nope", headers=headers).status_code == 404
     assert client.get("/api/v1/reports/2026-13/audits", headers=headers).status_code == 400
     db.session.expire_all()

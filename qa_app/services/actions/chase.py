@@ -31,9 +31,10 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from qa_app.extensions import db
-from qa_app.models import Absence, Action, ActionReminder, Case, Team, User
+from qa_app.models import Absence, Action, ActionReminder, Case, Child, Team, User
 from qa_app.models.action_reminders import RUNGS
 from qa_app.models.actions import OPEN_STATUSES
+from qa_app.models.cases import child_reference
 from qa_app.models.users import UserRole
 from qa_app.services.actions import chase_summary
 from qa_app.services.platform import notifications
@@ -129,17 +130,18 @@ def _people(today: date) -> _People:
 
 
 def _message(
-    rung: str, action_id: int, case_id: int, due_on: date, cover: bool
+    rung: str, action_id: int, la_child_id: str, due_on: date, cover: bool
 ) -> notifications.Message:
     due = f"{due_on:%-d %B %Y}"
+    case = child_reference(la_child_id)
     subject = {
-        "due_soon": f"Action {action_id} for case {case_id} is due on {due}",
-        "due_today": f"Action {action_id} for case {case_id} is due today",
-        "overdue_owner": f"Action {action_id} for case {case_id} is overdue (due {due})",
-        "overdue_manager": f"Action {action_id} for case {case_id}, owned by someone you "
+        "due_soon": f"Action {action_id} for {case} is due on {due}",
+        "due_today": f"Action {action_id} for {case} is due today",
+        "overdue_owner": f"Action {action_id} for {case} is overdue (due {due})",
+        "overdue_manager": f"Action {action_id} for {case}, owned by someone you "
         f"manage, is overdue (due {due})",
-        "head_of_service": f"Action {action_id} for case {case_id} is 10 working days overdue",
-        "dcs_psw": f"Action {action_id} for case {case_id} is 20 working days overdue",
+        "head_of_service": f"Action {action_id} for {case} is 10 working days overdue",
+        "dcs_psw": f"Action {action_id} for {case} is 20 working days overdue",
     }[rung]
     if cover:
         subject = f"Cover for an absent colleague: {subject}"
@@ -187,6 +189,7 @@ def _candidates(today: date) -> list:
             Action.owner_id,
             Action.case_id,
             Action.priority,
+            Child.la_child_id,
             User.line_manager_id,
             Team.locality_id,
             func.coalesce(fired.c.n, 0).label("fired"),
@@ -194,6 +197,7 @@ def _candidates(today: date) -> list:
         .join(User, User.id == Action.owner_id)
         .outerjoin(fired, fired.c.action_id == Action.id)
         .join(Case, Case.id == Action.case_id)
+        .join(Child, Child.id == Case.child_id)
         .outerjoin(Team, Team.id == Case.team_id)
         .where(Action.status.in_(OPEN_STATUSES), Action.due_on <= horizon)
         .order_by(Action.id)
@@ -311,7 +315,7 @@ def _chase_batch(batch, today, now, base_url, people: _People, result: ChaseResu
                 )
                 continue
             # A safeguarding action's reminders stay one notification each: not routine.
-            message = _message(rung, action.id, action.case_id, action.due_on, cover)
+            message = _message(rung, action.id, action.la_child_id, action.due_on, cover)
             dedupe = f"chase:{action.id}:{action.due_on.isoformat()}:{rung}:{user_id}"
             entries.append((people.users[user_id], message, dedupe))
     result.digests += notifications.notify_many(entries, now=now, base_url=base_url).for_digest

@@ -1,5 +1,7 @@
 """The action exports (the dashboard's CSV and XLSX, ``qa actions export``): one row per action
-with its owner, team, locality, dates and working days overdue, oldest due first."""
+with its owner, team, locality, dates and working days overdue, oldest due first. A case is named
+by its child's council id (``child_id``), the reference the case page shows, never the service's
+internal case number."""
 
 import io
 from datetime import date
@@ -10,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from qa_app.extensions import db
-from qa_app.models import Action, Case, Locality, Team, User
+from qa_app.models import Action, Case, Child, Locality, Team, User
 from qa_app.models.actions import OPEN_STATUSES
 from qa_app.services.actions.queries import (
     DashboardFilters,
@@ -24,7 +26,7 @@ from qa_app.services.platform.calendar import working_days_after
 EXPORT_COLUMNS = (
     "action_id",
     "audit_id",
-    "case_id",
+    "child_id",
     "owner_email",
     "owner_team",
     "locality",
@@ -47,7 +49,8 @@ def _overdue_days(due_on: date, today: date) -> int:
 def export_rows(
     *, status: str, today: date, user: User | None = None, filters: DashboardFilters | None = None
 ):
-    """Rows (dicts keyed by EXPORT_COLUMNS) for the CSV/XLSX exports, oldest due first.
+    """Rows (dicts keyed by EXPORT_COLUMNS, plus the ``case_id`` the access log records and
+    the files leave out) for the CSV/XLSX exports, oldest due first.
 
     *status*: open (still to do), overdue (open and past due) or all. With *user*, only their
     scope; with *filters*, the dashboard's filtered outstanding set."""
@@ -60,6 +63,7 @@ def export_rows(
             Action.id,
             Action.audit_id,
             Action.case_id,
+            Child.la_child_id,
             owner.email,
             owner_team.name,
             Locality.name,
@@ -73,6 +77,7 @@ def export_rows(
         .join(owner, owner.id == Action.owner_id)
         .outerjoin(owner_team, owner_team.id == owner.team_id)
         .join(Case, Case.id == Action.case_id)
+        .join(Child, Child.id == Case.child_id)
         .outerjoin(Team, Team.id == Case.team_id)
         .outerjoin(Locality, Locality.id == Team.locality_id)
         .order_by(Action.due_on, Action.id)
@@ -86,12 +91,27 @@ def export_rows(
     if filters is not None and user is not None:
         query = query.where(Action.id.in_(outstanding(user, filters, today)))
     for row in db.session.execute(query).yield_per(5000):
-        (aid, audit_id, case_id, email, team, locality, priority, st, raised, due, done, ver) = row
+        (
+            aid,
+            audit_id,
+            case_id,
+            child_id,
+            email,
+            team,
+            locality,
+            priority,
+            st,
+            raised,
+            due,
+            done,
+            ver,
+        ) = row
         overdue = _overdue_days(due, today) if st in OPEN_STATUSES else 0
         yield {
             "action_id": aid,
             "audit_id": audit_id if audit_id is not None else "",
-            "case_id": case_id,
+            "child_id": child_id,
+            "case_id": case_id,  # for the access log only: never written to a file
             "owner_email": email or "",
             "owner_team": team or "",
             "locality": locality or "",
@@ -108,7 +128,9 @@ def export_rows(
 def export_csv(rows) -> str:
     """``export_rows`` as CSV text."""
     out = io.StringIO()
-    writer = csv_files.DictWriter(out, fieldnames=EXPORT_COLUMNS, lineterminator="\n")
+    writer = csv_files.DictWriter(
+        out, fieldnames=EXPORT_COLUMNS, extrasaction="ignore", lineterminator="\n"
+    )
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

@@ -251,8 +251,8 @@ def reopen(
         action.owner,
         Message(
             kind="action_reopened",
-            subject=f"Action {action.id} for case {action.case_id} has been reopened",
-            body=f"Action {action.id} for case {action.case_id} has been reopened.",
+            subject=f"Action {action.id} for {action.case.reference} has been reopened",
+            body=f"Action {action.id} for {action.case.reference} has been reopened.",
             link=f"/actions/{action.id}",
         ),
         dedupe_key=f"action-reopened-{action.id}-{action.version}",
@@ -347,9 +347,9 @@ def reassign(
         new_owner,
         Message(
             kind="action_reassigned",
-            subject=f"Action {action.id} for case {action.case_id} is now yours, due "
+            subject=f"Action {action.id} for {action.case.reference} is now yours, due "
             f"{action.due_on:%-d %B %Y}",
-            body=f"You now own action {action.id} for case {action.case_id}.",
+            body=f"You now own action {action.id} for {action.case.reference}.",
             link=f"/actions/{action.id}",
         ),
         dedupe_key=f"action-reassigned-{action.id}-{action.version}",

@@ -70,7 +70,11 @@ def _ordered(query, today: date):
 
 def my_actions(user: User, today: date) -> tuple[list[Action], list[Action]]:
     """(to do, done) for the owner: open work overdue first, then the last 50 finished."""
-    base = select(Action).options(joinedload(Action.case)).where(Action.owner_id == user.id)
+    base = (
+        select(Action)
+        .options(joinedload(Action.case).joinedload(Case.child))
+        .where(Action.owner_id == user.id)
+    )
     todo = db.session.scalars(_ordered(base.where(Action.status.in_(OPEN_STATUSES)), today))
     done = db.session.scalars(
         base.where(Action.status.in_(("completed", "verified", "cancelled")))
@@ -93,7 +97,7 @@ def team_actions(user: User, today: date) -> tuple[list[Action], list[Action]]:
     base = (
         select(Action)
         .join(Case, Case.id == Action.case_id)
-        .options(joinedload(Action.owner), joinedload(Action.case))
+        .options(joinedload(Action.owner), joinedload(Action.case).joinedload(Case.child))
         .where(team_condition(user))
     )
     to_verify = db.session.scalars(
@@ -248,7 +252,11 @@ def dashboard(user: User, filters: DashboardFilters, today: date, page: int = 1)
         a.id: a
         for a in db.session.scalars(
             select(Action)
-            .options(joinedload(Action.owner), joinedload(Action.case).joinedload(Case.team))
+            .options(
+                joinedload(Action.owner),
+                joinedload(Action.case).joinedload(Case.team),
+                joinedload(Action.case).joinedload(Case.child),
+            )
             .where(Action.id.in_(ids))
         )
     }

@@ -122,8 +122,8 @@ def raise_action(
         owner,
         Message(
             kind="action_raised",
-            subject=f"New action for case {case.id}, due {due_on:%d %B %Y}",
-            body=f"An action ({priority} priority) has been raised for case {case.id}.",
+            subject=f"New action for {case.reference}, due {due_on:%-d %B %Y}",
+            body=f"An action ({priority} priority) has been raised for {case.reference}.",
             link=f"/actions/{action.id}",
         ),
         dedupe_key=f"action-raised-{action.id}",

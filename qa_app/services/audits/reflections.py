@@ -65,9 +65,9 @@ def invite_reflections(audit: Audit, *, now: datetime, base_url: str) -> None:
             person.user,
             Message(
                 kind="audit_submitted",
-                subject=f"Audit of case {audit.case_id} completed: add your reflection by "
+                subject=f"Audit of {audit.case.reference} completed: add your reflection by "
                 f"{due:%-d %B %Y}",
-                body=f"The audit of case {audit.case_id} has been submitted. Read it and record "
+                body=f"The audit of {audit.case.reference} has been submitted. Read it and record "
                 f"whether you agree, within {REFLECTION_WORKING_DAYS} working days (by "
                 f"{due:%-d %B %Y}).",
                 link=f"/audits/{audit.id}",

@@ -12,7 +12,7 @@ from qa_app.services.actions.raising import (
     raise_action,
     team_manager_of,
 )
-from qa_app.services.platform.notifications import Message, notify, queue_email
+from qa_app.services.platform.notifications import PRIVACY_LINE, Message, notify, queue_email
 
 MAX_TEXT = 5_000
 
@@ -87,7 +87,7 @@ def raise_concern(
     action = raise_action(
         case,
         description=(
-            f"Respond to the safeguarding concern raised in the audit of case {case.id}: "
+            f"Respond to the safeguarding concern raised in the audit of {case.reference}: "
             f"review the case today and record what protective action was taken."
         ),
         by=by,
@@ -116,9 +116,9 @@ def raise_concern(
 def _alert(person: User, concern: SafeguardingConcern, *, now: datetime, base_url: str) -> None:
     message = Message(
         kind="safeguarding_concern",
-        subject=f"Safeguarding concern raised: case {concern.case_id}",
+        subject=f"Safeguarding concern raised: {concern.case.reference}",
         body=(
-            f"An auditor has raised a safeguarding concern about case {concern.case_id}. "
+            f"An auditor has raised a safeguarding concern about {concern.case.reference}. "
             f"Read it and act today."
         ),
         link=f"/audits/{concern.audit_id}/concerns/{concern.id}",
@@ -132,8 +132,7 @@ def _alert(person: User, concern: SafeguardingConcern, *, now: datetime, base_ur
         subject=message.subject,
         body=(
             f"Dear {person.name},\n\n{message.body}\n\nOpen it in Casefile QA: "
-            f"{base_url.rstrip('/')}{message.link}\n\nThis email holds no case details: sign in "
-            f"to read them."
+            f"{base_url.rstrip('/')}{message.link}\n\n{PRIVACY_LINE}"
         ),
         now=now,
     )

@@ -163,7 +163,7 @@ def check_audit(
                 now=now,
                 rules=rules,
                 base_url=base_url,
-                subject=f"Audit {audit.id} of case {case.id} is graded Inadequate",
+                subject=f"Audit {audit.id} of {case.reference} is graded Inadequate",
             )
         )
     before = previous_audit(audit) if audit.submitted_at else None
@@ -187,7 +187,7 @@ def check_audit(
                     now=now,
                     rules=rules,
                     base_url=base_url,
-                    subject=f"Case {case.id} is Inadequate in two consecutive audits",
+                    subject=f"{case.reference} is Inadequate in two consecutive audits",
                 )
             )
     if audit.submitted_at is not None and case.team_id is not None:

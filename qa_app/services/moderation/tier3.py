@@ -7,9 +7,10 @@ Agree the grade? Immediate actions (each raised as an action through ``raise_act
 from datetime import date, datetime
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from qa_app.extensions import db
-from qa_app.models import AuditEvent, Tier3Review, User, UserRole
+from qa_app.models import AuditEvent, Case, EscalationTrigger, Tier3Review, User, UserRole
 from qa_app.models.actions import Action
 from qa_app.models.vocab import GRADES
 from qa_app.services.actions.raising import ActionError, raise_action
@@ -55,7 +56,12 @@ def review_page(review: Tier3Review) -> dict:
 
 def queue_for(user: User) -> list[Tier3Review]:
     """The user's tier 3 reviews (open first, soonest due); the DCS also sees every open one."""
-    query = select(Tier3Review)
+    # The list names each review's child: load trigger, case and child with the reviews.
+    query = select(Tier3Review).options(
+        selectinload(Tier3Review.trigger)
+        .selectinload(EscalationTrigger.case)
+        .selectinload(Case.child)
+    )
     if "dcs" in user.roles:
         query = query.where(or_(Tier3Review.reviewer_id == user.id, Tier3Review.status == "open"))
     else:

@@ -5,8 +5,10 @@ is the same door for thousands at once (the daily chase). It writes a Notificati
 people who want single emails, an EmailMessage row, both in the caller's transaction and both
 keyed by a dedupe key, so calling it twice for the same event does nothing the second time. Emails are sent by a background job after commit (see
 ``qa_app.background``); people who chose a daily digest get one email a day listing what they
-have not yet been emailed. Emails carry no child names or details: a subject, the case number
-and a link into the service.
+have not yet been emailed. Emails carry nothing more personal than the case's reference ("Child
+02891558", ``Case.reference``, the one the case page shows): a subject, that reference and a link
+into the service. Colleagues' names and typed notes go in ``Message.in_service``, shown in the
+service only.
 """
 
 from collections.abc import Iterable
@@ -21,17 +23,27 @@ from qa_app.models import EmailMessage, Notification, User
 
 NOTIFICATION_MODES = {"immediate": "An email for each notification", "digest": "A daily digest"}
 OUTBOX_SESSION_KEY = "qa_outbox_ids"
+PRIVACY_LINE = "This email names a child only by their council id: sign in to read the case."
 KEYS_PER_QUERY = 500  # dedupe keys looked up per IN (...) list (SQLite)
 
 
 @dataclass(frozen=True)
 class Message:
-    """What to tell someone. *link* is a path in the service (e.g. ``/assignments/``)."""
+    """What to tell someone. *link* is a path in the service (e.g. ``/assignments/``).
+
+    *subject* and *body* are emailed, so they name a case only by its reference; *in_service*
+    is added to the notification in the service and never emailed (names, typed notes)."""
 
     kind: str
     subject: str
     body: str = ""
     link: str | None = None
+    in_service: str = ""
+
+    @property
+    def shown_body(self) -> str:
+        """The notification's text in the service: the body and what is never emailed."""
+        return "\n".join(part for part in (self.body, self.in_service) if part)
 
 
 def _absolute(base_url: str, link: str | None) -> str:
@@ -51,7 +63,7 @@ def _email_text(user: User, message: Message, base_url: str) -> str:
     lines += [f"Open it in Casefile QA: {_absolute(base_url, message.link)}", ""]
     lines += [
         "You can choose single emails or a daily digest on your notifications page.",
-        "This email holds no case details: sign in to read them.",
+        PRIVACY_LINE,
     ]
     return "\n".join(lines)
 
@@ -110,7 +122,7 @@ def notify(
         user_id=user.id,
         kind=message.kind,
         subject=message.subject[:200],
-        body=message.body,
+        body=message.shown_body,
         link=message.link,
         dedupe_key=dedupe_key,
         created_at=now,
@@ -214,7 +226,7 @@ def notify_many(
                 "user_id": user.id,
                 "kind": message.kind,
                 "subject": message.subject[:200],
-                "body": message.body,
+                "body": message.shown_body,
                 "link": message.link,
                 "dedupe_key": key,
                 "created_at": now,

@@ -1,5 +1,7 @@
 """Open data for the council's analysts (Power BI, Excel): one month's audits, actions and
 moderation as flat rows, pseudonymised (the council's child id, never a name; no worker names).
+A case is named by ``child_id``, the reference its page shows; the service's internal case number
+rides along in each row for the access log only and is never written out.
 
 The same rows feed ``qa report export`` (CSV files) and the read-only JSON API.
 """
@@ -37,7 +39,6 @@ from qa_app.services.reports.tables import report_data, report_tables
 AUDIT_COLUMNS = [
     "audit_id",
     "month",
-    "case_id",
     "child_id",
     "cohort",
     "team",
@@ -55,7 +56,6 @@ GRADE_COLUMNS = {"overall_grade_auditor", "overall_grade_moderated", "overall_gr
 ACTION_COLUMNS = [
     "action_id",
     "audit_id",
-    "case_id",
     "child_id",
     "team",
     "locality",
@@ -195,7 +195,7 @@ def hide_grades(rows: list[dict], audit_ids: set[int]) -> list[dict]:
     still has to moderate blind); the rows stay, so counts still add up."""
     if not audit_ids:
         return rows
-    fixed = set(AUDIT_COLUMNS) - GRADE_COLUMNS
+    fixed = (set(AUDIT_COLUMNS) - GRADE_COLUMNS) | {"case_id"}
     return [
         {k: (v if k in fixed else None) for k, v in row.items()}
         if row["audit_id"] in audit_ids
@@ -211,6 +211,14 @@ def moderation_rows(month: str) -> list[dict]:
         dict(zip(MODERATION_COLUMNS, row, strict=True))
         for row in moderation_export.export_rows(month)
     ]
+
+
+def _public(columns: list[str], rows: list[dict]) -> dict:
+    return {
+        "columns": columns,
+        "rows": [{c: row.get(c) for c in columns} for row in rows],
+        "case_ids": [row["case_id"] for row in rows],
+    }
 
 
 def _day(value) -> str | None:
@@ -253,16 +261,16 @@ def api_table(
     small_n: int = DEFAULT_SMALL_N,
 ) -> dict | None:
     """One table of the month for the JSON API: ``audits`` and ``actions`` as their export rows
-    (grades *reader* must not see yet blanked), or a table of the report by key; None when
-    there is no table *table*."""
+    (grades *reader* must not see yet blanked) with ``case_ids``, the cases shown, for the
+    access log (the view removes it before answering), or a table of the report by key; None
+    when there is no table *table*."""
     head = {"month": month, "scope": scope.key, "table": table}
     if table == "audits":
         columns, rows = audit_rows(month, scope)
         rows = hide_grades(rows, audit_access.blind_audit_ids(reader))
-        return head | {"columns": columns, "rows": rows}
+        return head | _public(columns, rows)
     if table == "actions":
-        rows = action_rows(month, scope, today=as_of)
-        return head | {"columns": ACTION_COLUMNS, "rows": rows}
+        return head | _public(ACTION_COLUMNS, action_rows(month, scope, today=as_of))
     found = next(
         (
             t

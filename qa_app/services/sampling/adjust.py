@@ -58,14 +58,13 @@ def add_case(
     if cycle.status == "closed":
         raise SamplingError(f"The {cycle.month} cycle is closed")
     if not case.is_open_on(cycle.reference_date) and not case.is_open_on(now.date()):
-        raise SamplingError(f"Case {case.id} is not open")
+        raise SamplingError(f"{case.reference}'s case is not open")
     existing = db.session.scalar(
         select(SampleItem).where(SampleItem.cycle_id == cycle.id, SampleItem.case_id == case.id)
     )
     if existing is not None:
         raise SamplingError(
-            f"Child {case.child.la_child_id}'s case is already in the {cycle.month} sample "
-            f"({existing.selection})"
+            f"{case.reference}'s case is already in the {cycle.month} sample ({existing.selection})"
         )
     item = SampleItem(
         cycle_id=cycle.id,
@@ -126,14 +125,14 @@ def tell_reassigned(
     cycle = assignment.item.cycle
     if cycle.status != "published":
         return
-    case_id = assignment.item.case_id
+    case = assignment.item.case.reference
     stamp = now.strftime("%Y%m%d%H%M%S%f")
     notify(
         assignment.auditor,
         Message(
             kind="audit_assigned",
-            subject=f"Case {case_id} has been allocated to you for audit",
-            body=f"Case {case_id} (tier {assignment.tier} audit) is due "
+            subject=f"{case} has been allocated to you for audit",
+            body=f"{case} (tier {assignment.tier} audit) is due "
             f"{assignment.effective_due:%-d %B %Y}.",
             link="/assignments/",
         ),
@@ -146,8 +145,8 @@ def tell_reassigned(
             previous,
             Message(
                 kind="audit_reassigned",
-                subject=f"Case {case_id} has been given to another auditor",
-                body=f"You no longer need to audit case {case_id} this month.",
+                subject=f"{case} has been given to another auditor",
+                body=f"You no longer need to audit {case} this month.",
                 link="/assignments/",
             ),
             dedupe_key=f"unassigned:{assignment.id}:{previous.id}:{stamp}",

@@ -315,7 +315,7 @@ def swap(first: SampleItem, second: SampleItem, *, now: datetime) -> None:
         problems = conflicts(pool[auditor.id], case) if auditor.id in pool else ["not available"]
         if problems:
             raise SamplingError(
-                f"{auditor.name} cannot audit case {case.case_id}: " + "; ".join(problems)
+                f"{auditor.name} cannot audit {item.case.reference}: " + "; ".join(problems)
             )
     first.assignment.auditor, second.assignment.auditor = b, a
     first.assignment.tier, second.assignment.tier = (

@@ -21,13 +21,13 @@ from qa_app.models import (
     User,
     UserRole,
 )
+from qa_app.models.cases import child_reference
 from qa_app.services.platform import csv_files
 from qa_app.services.platform.notifications import Message, notify
 from qa_app.services.sampling import allocation
 from qa_app.services.sampling.draw import SamplingError, draw_sample, verify_cycle
 
 EXPORT_COLUMNS = [
-    "case_id",
     "child_id",
     "cohort",
     "case_team",
@@ -137,12 +137,20 @@ def publish_cycle(cycle: AuditCycle, *, by: User | None, now: datetime, base_url
     cycle.published_at = now
     cycle.published_by_id = by.id if by else None
     db.session.flush()
-    case_ids = {a.id: a.item.case_id for a in assignments}
+    children = dict(
+        db.session.execute(
+            select(Assignment.id, Child.la_child_id)
+            .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
+            .join(Case, Case.id == SampleItem.case_id)
+            .join(Child, Child.id == Case.child_id)
+            .where(SampleItem.cycle_id == cycle.id)
+        ).all()
+    )
     for auditor_id, theirs in by_auditor.items():
         auditor = theirs[0].auditor
         due = min(a.due_on for a in theirs)
         lines = [
-            f"- Case {case_ids[a.id]} (tier {a.tier} audit), due {a.due_on:%-d %B %Y}"
+            f"- {child_reference(children[a.id])} (tier {a.tier} audit), due {a.due_on:%-d %B %Y}"
             for a in theirs
         ]
         notify(
@@ -214,10 +222,12 @@ def cycle_view(cycle: AuditCycle) -> CycleView:
 def allocation_summary(cycle: AuditCycle) -> dict:
     """The `qa sample allocate --json` document."""
     unallocated = db.session.execute(
-        select(SampleItem.case_id, SampleItem.unallocated_reason)
+        select(Child.la_child_id, SampleItem.unallocated_reason)
+        .join(Case, Case.id == SampleItem.case_id)
+        .join(Child, Child.id == Case.child_id)
         .outerjoin(Assignment, Assignment.sample_item_id == SampleItem.id)
         .where(SampleItem.cycle_id == cycle.id, Assignment.id.is_(None))
-        .order_by(SampleItem.case_id)
+        .order_by(Child.la_child_id)
     ).all()
     by_tier = dict(
         db.session.execute(
@@ -232,8 +242,8 @@ def allocation_summary(cycle: AuditCycle) -> dict:
         "month": cycle.month,
         "allocated": sum(by_tier.values()),
         "unallocated": [
-            {"case": case_id, "reason": reason or "Not yet allocated"}
-            for case_id, reason in unallocated
+            {"child_id": child_id, "reason": reason or "Not yet allocated"}
+            for child_id, reason in unallocated
         ],
         "by_tier": {"2": by_tier.get(2, 0), "3": by_tier.get(3, 0)},
         "auditors": [
@@ -256,12 +266,12 @@ def sample_case_ids(cycle: AuditCycle) -> list[int]:
 
 
 def export_csv(cycle: AuditCycle) -> str:
-    """One row per sampled case (blank auditor when unallocated); child ids only, no names."""
+    """One row per sampled case (blank auditor when unallocated), named by its child's council
+    id as the case page names it; no names, no internal case numbers."""
     worker, manager, iro, auditor = (aliased(User) for _ in range(4))
     case_team, auditor_team = aliased(Team), aliased(Team)
     rows = db.session.execute(
         select(
-            Case.id,
             Child.la_child_id,
             Case.cohort,
             case_team.name,
@@ -286,7 +296,7 @@ def export_csv(cycle: AuditCycle) -> str:
         .outerjoin(auditor, auditor.id == Assignment.auditor_id)
         .outerjoin(auditor_team, auditor_team.id == auditor.team_id)
         .where(SampleItem.cycle_id == cycle.id)
-        .order_by(Case.id)
+        .order_by(Child.la_child_id)
     ).all()
     out = io.StringIO()
     writer = csv_files.writer(out, lineterminator="\n")

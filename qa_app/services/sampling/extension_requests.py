@@ -89,10 +89,12 @@ def request_extension(
             decider,
             Message(
                 kind="extension_requested",
-                subject=f"{by.name} asks for {working_days} more working day"
-                f"{'s' if working_days != 1 else ''} on an audit",
-                body=f"Case {assignment.item.case_id}: the audit is due "
+                subject=f"An auditor asks for {working_days} more working day"
+                f"{'s' if working_days != 1 else ''} on the audit of "
+                f"{assignment.item.case.reference}",
+                body=f"The audit of {assignment.item.case.reference} is due "
                 f"{assignment.effective_due:%-d %B %Y}. Please decide the request.",
+                in_service=f"Asked by {by.name}.",
                 link="/assignments/extensions",
             ),
             dedupe_key=f"extension-requested:{request.id}",
@@ -145,9 +147,10 @@ def decide_extension(
         assignment.auditor,
         Message(
             kind="extension_decided",
-            subject=f"Your extension request for case {assignment.item.case_id} was "
+            subject=f"Your extension request for {assignment.item.case.reference} was "
             f"{'approved' if approve else 'refused'}",
-            body=f"{by.name} {outcome}."
+            body=f"Your request was {outcome}.",
+            in_service=f"Decided by {by.name}."
             + (f" Note: {request.decision_note}" if request.decision_note else ""),
             link="/assignments/",
         ),
@@ -168,7 +171,10 @@ def waiting_for(user: User) -> list[ExtensionRequest]:
         .where(ExtensionRequest.status == "pending")
         .options(
             joinedload(ExtensionRequest.assignment).joinedload(Assignment.auditor),
-            joinedload(ExtensionRequest.assignment).joinedload(Assignment.item),
+            joinedload(ExtensionRequest.assignment)
+            .joinedload(Assignment.item)
+            .joinedload(SampleItem.case)
+            .joinedload(Case.child),
         )
         .order_by(ExtensionRequest.requested_at)
     )

@@ -178,7 +178,7 @@ def test_reminder_emails_carry_the_count_and_link_but_nothing_about_the_child(ap
     assert f"{URL}/actions/chased" in body
     for message in smtp.messages:
         text = message["Subject"] + message.get_payload()
-        assert action.case.child.la_child_id not in text
+        assert action.case.child.la_child_id not in text and f"case {action.case_id}" not in text
         assert "Jayden" not in text and "Chronology" not in text
     assert set(received) == {org.worker.email, org.manager.email}
 

@@ -31,7 +31,7 @@ def test_a_case_added_after_publication_is_allocated_and_its_auditor_told(app_ct
             Notification.kind == "audit_assigned",
         )
     ).all()
-    assert subjects == [f"Case {late.id} has been allocated to you for audit"]
+    assert subjects == [f"Child {late.child.la_child_id} has been allocated to you for audit"]
 
 
 def test_a_child_with_no_open_case_is_refused_with_the_date(app_ctx):

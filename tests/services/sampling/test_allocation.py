@@ -154,9 +154,15 @@ def test_publish_tells_each_auditor_once_and_they_see_their_cases(council):
         select(Notification).where(Notification.kind == "audits_allocated")
     ).all()
     assert {n.user_id for n in notes} == auditors
-    bodies = [e.body for e in db.session.scalars(select(EmailMessage))]
-    la_ids = [item.case.child.la_child_id for item in db.session.scalars(select(SampleItem))]
-    assert bodies and not any(la_id in body for body in bodies for la_id in la_ids)
+    # Each auditor's email lists their cases by the reference the case page shows, no more.
+    emails = db.session.scalars(select(EmailMessage)).all()
+    assert {e.user_id for e in emails} == auditors
+    for email in emails:
+        theirs = db.session.scalars(
+            select(SampleItem).join(Assignment).where(Assignment.auditor_id == email.user_id)
+        ).all()
+        assert all(f"- Child {i.case.child.la_child_id} (tier" in email.body for i in theirs)
+        assert f"{theirs[0].case.child.dob:%-d %B %Y}" not in email.body
     with pytest.raises(SamplingError, match="already published"):
         cycles.publish_cycle(cycle, by=None, now=NOW, base_url=BASE)
     with pytest.raises(SamplingError, match="published"):
