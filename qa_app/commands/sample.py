@@ -25,7 +25,7 @@ def sample() -> None:
     """The monthly audit sample."""
 
 
-def _refuse(exc: Exception) -> None:
+def _refuse(exc: Exception | str) -> None:
     db.session.rollback()
     click.echo(f"Error: {exc}", err=True)
     sys.exit(2)
@@ -154,7 +154,12 @@ def publish(month, confirm_closed):
             confirm_closed=confirm_closed,
         )
     except cycles.ClosedCasesInSample as exc:
-        _refuse(f"{exc} (--confirm-closed {exc.count}, or qa sample replace-closed)")
+        cases = "1 case" if exc.count == 1 else f"{exc.count} cases"
+        _refuse(
+            f"The {month} sample holds {cases} closed since the draw: replace them "
+            f"(qa sample replace-closed --month {month}) or publish with them "
+            f"(--confirm-closed {exc.count})"
+        )
     except sampling.SamplingError as exc:
         _refuse(exc)
     db.session.commit()

@@ -122,8 +122,8 @@ class ClosedCasesInSample(SamplingError):
         self.count = count
         cases = "1 case" if count == 1 else f"{count} cases"
         super().__init__(
-            f"The {month} sample holds {cases} closed since the draw. Replace them, or confirm "
-            f"that you want to publish with {cases} closed, then publish again"
+            f"The {month} sample holds {cases} closed since the draw. Replace them, or tick "
+            f"“Publish with {cases} closed since the draw” and publish again"
         )
 
 

@@ -211,12 +211,25 @@ def _swap_in(
         added_by_id=by.id if by else None,
         added_at=now,
     )
+    previous = item.assignment.auditor if item.assignment else None
     db.session.delete(item)
     db.session.add_all([record, new_item])
     db.session.flush()
     if cycle.status == "allocated":
-        allocation.allocate_item(new_item, now=now)
+        _allocate(new_item, previous, now=now)
     return record
+
+
+def _allocate(item: SampleItem, previous: User | None, *, now: datetime) -> None:
+    """The closed case's proposed auditor keeps the slot when the rules allow them this case (so
+    loads and tiers stay as allocated); otherwise the case is allocated as one added by hand."""
+    allowed = {c.user.id for c in allocation.candidates(item) if c.allowed}
+    if previous is None or previous.id not in allowed:
+        allocation.allocate_item(item, now=now)
+        return
+    _, assignment = allocation.reassign(item, previous, now=now)
+    assignment.manual = False
+    db.session.flush()
 
 
 def check_sample(cycle: AuditCycle) -> bool:

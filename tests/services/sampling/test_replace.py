@@ -98,6 +98,7 @@ def test_a_replacement_in_an_allocated_sample_gets_an_auditor_as_allocation_woul
     allocation.allocate_cycle(cycle, now=NOW)
     db.session.commit()
     target = items(cycle)[0]
+    auditor_id, tier = target.assignment.auditor_id, target.assignment.tier
     close(target.case_id)
     [record] = replace.replace_closed(cycle, by=None, now=NOW, today=TODAY).replaced
     db.session.commit()
@@ -106,8 +107,34 @@ def test_a_replacement_in_an_allocated_sample_gets_an_auditor_as_allocation_woul
     )
     assert new_item.assignment is not None and new_item.assignment.status == "proposed"
     assert not new_item.assignment.manual
+    # The closed case's auditor may audit its stratum-mate, so keeps the slot.
+    assert (new_item.assignment.auditor_id, new_item.assignment.tier) == (auditor_id, tier)
     # The closed case's proposed assignment went with it.
     assert db.session.scalar(select(db.func.count(Assignment.id))) == 6
+
+
+def test_a_replacement_its_auditor_may_not_audit_goes_to_another_allowed_auditor(council):
+    cycle = drawn()
+    allocation.allocate_cycle(cycle, now=NOW)
+    db.session.commit()
+    target = items(cycle)[0]
+    auditor_id = target.assignment.auditor_id
+    close(target.case_id)
+    chosen, _ = replace.choose_replacement(
+        replace.stored_frame(cycle),
+        seed=cycle.seed,
+        closed_case_id=target.case_id,
+        stratum=(target.team_id, target.cohort),
+        taken={i.case_id for i in items(cycle)},
+        closed={target.case_id},
+    )
+    db.session.get(Case, chosen).worker_id = auditor_id  # the auditor's own case: not allowed
+    db.session.commit()
+    [record] = replace.replace_closed(cycle, by=None, now=NOW, today=TODAY).replaced
+    db.session.commit()
+    new_item = db.session.scalar(select(SampleItem).where(SampleItem.case_id == chosen))
+    assert record.replacement_case_id == chosen
+    assert new_item.assignment is not None and new_item.assignment.auditor_id != auditor_id
 
 
 def test_a_stratum_with_nothing_left_keeps_its_closed_case_and_says_why(council):
