@@ -13,11 +13,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from qa_app.clock import utcnow
+from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models.cases import child_reference
 from qa_app.services.people import accounts
-from qa_app.services.sampling import adjust, allocation, cycles
+from qa_app.services.sampling import adjust, allocation, cycles, replace
 from qa_app.services.sampling import draw as sampling
 
 
@@ -26,7 +26,7 @@ def sample() -> None:
     """The monthly audit sample."""
 
 
-def _refuse(exc: Exception) -> None:
+def _refuse(exc: Exception | str) -> None:
     db.session.rollback()
     click.echo(f"Error: {exc}", err=True)
     sys.exit(2)
@@ -137,17 +137,51 @@ def swap(month, first, second):
 
 @sample.command("publish")
 @click.option("--month", required=True, help="YYYY-MM")
-def publish(month):
-    """Publish the allocation: every auditor is told, by email and in the service."""
+@click.option(
+    "--confirm-closed",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Publish although the sample holds this many cases closed since the draw (the exact number)",
+)
+def publish(month, confirm_closed):
+    """Publish the allocation: every auditor is told, by email and in the service. A sample
+    holding cases closed since the draw is refused (exit 2) without --confirm-closed N."""
     try:
         cycle = sampling.get_cycle(month)
         told = cycles.publish_cycle(
-            cycle, by=None, now=utcnow(), base_url=current_app.config["BASE_URL"]
+            cycle,
+            by=None,
+            now=utcnow(),
+            today=local_today(),
+            base_url=current_app.config["BASE_URL"],
+            confirm_closed=confirm_closed,
+        )
+    except cycles.ClosedCasesInSample as exc:
+        cases = "1 case" if exc.count == 1 else f"{exc.count} cases"
+        _refuse(
+            f"The {month} sample holds {cases} closed since the draw: replace them "
+            f"(qa sample replace-closed --month {month}) or publish with them "
+            f"(--confirm-closed {exc.count})"
         )
     except sampling.SamplingError as exc:
         _refuse(exc)
     db.session.commit()
     click.echo(f"{month} published: {told:,} auditors told.")
+
+
+@sample.command("replace-closed")
+@click.option("--month", required=True, help="YYYY-MM")
+def replace_closed(month):
+    """Replace each sampled case closed since the draw by an open case of the same team and
+    cohort, chosen by the stored seed (unpublished samples only)."""
+    try:
+        result = replace.replace_closed(
+            sampling.get_cycle(month), by=None, now=utcnow(), today=local_today()
+        )
+    except sampling.SamplingError as exc:
+        _refuse(exc)
+    db.session.commit()
+    click.echo(f"{month}: {replace.outcome_message(result)}")
 
 
 @sample.command("export")

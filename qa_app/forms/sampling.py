@@ -105,6 +105,19 @@ class SwapForm(Form):
     submit = SubmitField("Swap auditors", widget=GovSubmitInput())
 
 
+class PublishForm(Form):
+    """Publish the allocation; the checkbox (shown only when the sample holds cases closed since
+    the draw) carries the number of closed cases the QA lead agreed to publish with."""
+
+    confirm_closed = IntegerField(
+        "Publish with closed cases",
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100_000, message="Tick the box or leave it"),
+        ],
+    )
+
+
 class ExtensionForm(Form):
     working_days = IntegerField(
         "How many more working days do you need?",

@@ -59,6 +59,7 @@ from qa_app.models.sampling import (
     CycleFrame,
     ExtensionRequest,
     SampleItem,
+    SampleReplacement,
 )
 from qa_app.models.tasks import BackgroundTask
 from qa_app.models.thresholds import ThresholdChange, ThresholdComparator
@@ -117,6 +118,7 @@ __all__ = [
     "ReportVersion",
     "SafeguardingConcern",
     "SampleItem",
+    "SampleReplacement",
     "Section47",
     "StaffAlias",
     "Team",

@@ -194,3 +194,30 @@ class ExtensionRequest(db.Model):
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     decider: Mapped[User | None] = relationship(foreign_keys=[decider_id])
+
+
+class SampleReplacement(db.Model):
+    """A sampled case closed since the draw, replaced by another open case of its stratum
+    (services.sampling.replace): kept so the draw can still be checked from frame and seed."""
+
+    __tablename__ = "sample_replacements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("audit_cycles.id", ondelete="CASCADE"), index=True
+    )
+    closed_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    replacement_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    cohort: Mapped[str] = mapped_column(String(20))
+    closed_on: Mapped[date | None]
+    # Cases of the stratum ranked ahead of the replacement but closed at the time, so the choice
+    # can be re-checked from the stored frame even if an import reopens one of them later.
+    passed_over: Mapped[list] = mapped_column(JSON, default=list)
+    replaced_at: Mapped[datetime] = mapped_column(default=utcnow)
+    replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    closed_case: Mapped[Case] = relationship(foreign_keys=[closed_case_id])
+    replacement_case: Mapped[Case] = relationship(foreign_keys=[replacement_case_id])
+    team: Mapped[Team | None] = relationship()
+    replaced_by: Mapped[User | None] = relationship(foreign_keys=[replaced_by_id])

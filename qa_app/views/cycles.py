@@ -20,13 +20,13 @@ from werkzeug.routing import BaseConverter
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.forms import choices
-from qa_app.forms.sampling import AddCaseForm, DrawForm, ReassignForm, SwapForm
+from qa_app.forms.sampling import AddCaseForm, DrawForm, PublishForm, ReassignForm, SwapForm
 from qa_app.models import SampleItem, User
 from qa_app.models.cases import child_reference
 from qa_app.permissions import requires
 from qa_app.services.people import access_log as access
 from qa_app.services.platform import months
-from qa_app.services.sampling import adjust, allocation, cycles
+from qa_app.services.sampling import adjust, allocation, cycles, replace
 from qa_app.services.sampling import draw as sampling
 from qa_app.services.sampling.draw import SamplingError
 from qa_app.textnorm import is_digits
@@ -96,14 +96,23 @@ def draw():
     return render_template("cycles/index.html", cycles=cycles.list_cycles(), form=form), 400
 
 
+def _page(cycle, *, add_form=None, publish_form=None, form=None) -> str:
+    view = cycles.cycle_view(cycle, today=local_today())
+    html = render_template(
+        "cycles/detail.html",
+        view=view,
+        add_form=add_form or AddCaseForm(),
+        publish_form=publish_form or PublishForm(),
+        form=form,
+    )
+    shown.cases_shown((i.case_id for i in view.items), "list_sample", purpose="sample review")
+    return html
+
+
 @bp.route("/<month:month>")
 @requires("cycles.manage")
 def detail(month: str):
-    cycle = _cycle(month)
-    view = cycles.cycle_view(cycle)
-    html = render_template("cycles/detail.html", view=view, add_form=AddCaseForm())
-    shown.cases_shown((i.case_id for i in view.items), "list_sample", purpose="sample review")
-    return html
+    return _page(_cycle(month))
 
 
 def _act(month: str, action, success: str):
@@ -144,13 +153,41 @@ def allocate(month: str):
 @bp.route("/<month:month>/publish", methods=["POST"])
 @requires("cycles.manage")
 def publish(month: str):
-    return _act(
-        month,
-        lambda cycle: cycles.publish_cycle(
-            cycle, by=current_user, now=utcnow(), base_url=_base_url()
-        ),
-        "The {month} allocation is published: every auditor has been told.",
-    )
+    cycle = _cycle(month)
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            cycles.publish_cycle(
+                cycle,
+                by=current_user,
+                now=utcnow(),
+                today=local_today(),
+                base_url=_base_url(),
+                confirm_closed=form.confirm_closed.data,
+            )
+        except SamplingError as exc:
+            db.session.rollback()
+            form.confirm_closed.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"The {month} allocation is published: every auditor has been told.", "success")
+            return redirect(url_for("cycles.detail", month=month))
+    return _page(_cycle(month), publish_form=form, form=form), 400
+
+
+@bp.route("/<month:month>/replace-closed", methods=["POST"])
+@requires("cycles.manage")
+def replace_closed(month: str):
+    cycle = _cycle(month)
+    try:
+        result = replace.replace_closed(cycle, by=current_user, now=utcnow(), today=local_today())
+    except SamplingError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(replace.outcome_message(result), "success" if not result.left else "info")
+    return redirect(url_for("cycles.detail", month=month))
 
 
 @bp.route("/<month:month>/close", methods=["POST"])
@@ -184,9 +221,7 @@ def add_case(month: str):
                 f"{child_reference(form.child_id.data.strip())}'s case has been added.", "success"
             )
             return redirect(url_for("cycles.detail", month=cycle.month))
-    return render_template(
-        "cycles/detail.html", view=cycles.cycle_view(cycle), add_form=form, form=form
-    ), 400
+    return _page(cycle, add_form=form, form=form), 400
 
 
 def _item(month: str, item_id: int) -> SampleItem:

@@ -94,9 +94,10 @@ FORMS = {
     "cycles.draw": Route(ADMIN, {
         "month": F("month", True, "2027-02"), "rate": T(False, "0.1"), "seed": F("int", False, "7"),
         "reference_date": F("isodate", False, "2027-02-01")}),
-    "cycles.publish": Route(ADMIN),
+    "cycles.publish": Route(ADMIN, {"confirm_closed": F("int", False, "")}),
     "cycles.reassign": Route(ADMIN, {"auditor_id": F("choice", True, "{user}")}),
     "cycles.redraw": Route(ADMIN),
+    "cycles.replace_closed": Route(ADMIN),
     "cycles.swap": Route(ADMIN, {"other_child_id": T(True, "{child_id}")}),
     "imports.confirm": Route(ADMIN),
     "imports.confirm_person": Route(ADMIN, {"email": F("email", False, "new.person@council.test")}),

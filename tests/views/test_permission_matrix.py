@@ -83,6 +83,7 @@ MATRIX = {
     "cycles.redraw": ("POST", "/cycles/{month}/redraw", ADMIN),
     "cycles.allocate": ("POST", "/cycles/{month}/allocate", ADMIN),
     "cycles.publish": ("POST", "/cycles/{month}/publish", ADMIN),
+    "cycles.replace_closed": ("POST", "/cycles/{month}/replace-closed", ADMIN),
     "cycles.close": ("POST", "/cycles/{month}/close", ADMIN),
     "cycles.add_case": ("POST", "/cycles/{month}/cases", ADMIN),
     "cycles.item": ("GET", "/cycles/{month}/items/{item}", ADMIN),

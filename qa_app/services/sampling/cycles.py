@@ -5,7 +5,7 @@ import io
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
@@ -24,8 +24,8 @@ from qa_app.models import (
 from qa_app.models.cases import child_reference
 from qa_app.services.platform import csv_files
 from qa_app.services.platform.notifications import Message, notify
-from qa_app.services.sampling import allocation
-from qa_app.services.sampling.draw import SamplingError, draw_sample, verify_cycle
+from qa_app.services.sampling import allocation, replace
+from qa_app.services.sampling.draw import SamplingError, draw_sample
 
 EXPORT_COLUMNS = [
     "child_id",
@@ -115,13 +115,41 @@ def item_counts(cycle: AuditCycle) -> dict[str, int]:
     return {k: counts.get(k, 0) for k in keys}
 
 
-def publish_cycle(cycle: AuditCycle, *, by: User | None, now: datetime, base_url: str) -> int:
+class ClosedCasesInSample(SamplingError):
+    """Publishing was refused: the sample holds cases closed since the draw, not confirmed."""
+
+    def __init__(self, month: str, count: int):
+        self.count = count
+        cases = "1 case" if count == 1 else f"{count} cases"
+        super().__init__(
+            f"The {month} sample holds {cases} closed since the draw. Replace them, or tick "
+            f"“Publish with {cases} closed since the draw” and publish again"
+        )
+
+
+def publish_cycle(
+    cycle: AuditCycle,
+    *,
+    by: User | None,
+    now: datetime,
+    base_url: str,
+    today: date | None = None,
+    confirm_closed: int | None = None,
+) -> int:
     """Publish the allocation: every auditor is told (in the service and by email) which audits
-    are theirs and when they are due. Returns the number of auditors told."""
+    are theirs and when they are due. Returns the number of auditors told.
+
+    :param confirm_closed: the number of cases closed since the draw the caller agreed to publish
+        with; a sample holding closed cases is refused unless it is exactly that number, so a
+        confirmation given before another import closed more does not count.
+    """
     if cycle.status == "drawn":
         raise SamplingError(f"Allocate the {cycle.month} sample before publishing it")
     if cycle.status in ("published", "closed"):
         raise SamplingError(f"The {cycle.month} allocation is already published")
+    closed = len(replace.closed_items(cycle, today=today or now.date()))
+    if closed and confirm_closed != closed:
+        raise ClosedCasesInSample(cycle.month, closed)
     assignments = db.session.scalars(
         select(Assignment)
         .join(SampleItem, SampleItem.id == Assignment.sample_item_id)
@@ -186,10 +214,13 @@ class CycleView:
     loads: list[dict]
     verified: bool
     by_selection: dict = field(default_factory=dict)
+    closed: set[int] = field(default_factory=set)  # sample item ids closed since the draw
+    replacements: list = field(default_factory=list)
 
 
-def cycle_view(cycle: AuditCycle) -> CycleView:
-    """Everything the cycle page shows: frame, exclusions, strata, allocation and loads."""
+def cycle_view(cycle: AuditCycle, *, today: date) -> CycleView:
+    """Everything the cycle page shows: frame, exclusions, strata, allocation and loads, and the
+    cases closed since the draw."""
     names = dict(db.session.execute(select(Team.id, Team.name)).all())
     strata = [
         {**s, "team": names.get(s["team_id"], "No team") if s["team_id"] else "No team"}
@@ -215,7 +246,9 @@ def cycle_view(cycle: AuditCycle) -> CycleView:
         items=items,
         unallocated=[i for i in items if i.assignment is None],
         loads=allocation.load_table(cycle),
-        verified=verify_cycle(cycle),
+        verified=replace.check_sample(cycle),
+        closed={i.id for i in items if replace.is_closed(i.case, today)},
+        replacements=replace.replacements(cycle),
     )
 
 

@@ -28,6 +28,7 @@ from qa_app.models import (
     Assignment,
     AuditCycle,
     SampleItem,
+    SampleReplacement,
     Team,
     User,
 )
@@ -253,6 +254,7 @@ def _redraw(cycle, *, by, now, seed, rate_bp, reference) -> DrawResult:
     db.session.execute(
         delete(SampleItem).where(SampleItem.cycle_id == cycle.id, SampleItem.selection == "random")
     )
+    db.session.execute(delete(SampleReplacement).where(SampleReplacement.cycle_id == cycle.id))
     db.session.execute(
         SampleItem.__table__.update()
         .where(SampleItem.cycle_id == cycle.id)
@@ -277,15 +279,26 @@ def _redraw(cycle, *, by, now, seed, rate_bp, reference) -> DrawResult:
 
 
 def verify_cycle(cycle: AuditCycle) -> bool:
-    """Whether the random part of the stored sample is exactly what the stored frame and seed
-    give: the check an external auditor would make."""
+    """Whether the random part of the stored sample, with any recorded replacement of a closed
+    case undone, is exactly what the stored frame and seed give: the check an external auditor
+    would make (``replace.check_sample`` also checks each replacement)."""
     plan = plan_sample(stored_frame(cycle), seed=cycle.seed, rate_bp=cycle.rate_bp)
-    stored = db.session.scalars(
-        select(SampleItem.case_id)
-        .where(SampleItem.cycle_id == cycle.id, SampleItem.selection == "random")
-        .order_by(SampleItem.case_id)
+    ids = set(
+        db.session.scalars(
+            select(SampleItem.case_id).where(
+                SampleItem.cycle_id == cycle.id, SampleItem.selection == "random"
+            )
+        )
+    )
+    undo = db.session.execute(
+        select(SampleReplacement.closed_case_id, SampleReplacement.replacement_case_id)
+        .where(SampleReplacement.cycle_id == cycle.id)
+        .order_by(SampleReplacement.id.desc())
     ).all()
-    return list(stored) == plan.selected
+    for closed_case_id, replacement_case_id in undo:
+        ids.discard(replacement_case_id)
+        ids.add(closed_case_id)
+    return sorted(ids) == plan.selected
 
 
 def get_cycle(month: str) -> AuditCycle:
