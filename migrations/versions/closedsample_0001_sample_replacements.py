@@ -2,7 +2,7 @@
 replaced it, with the closed cases passed over, so the draw stays checkable.
 
 Revision ID: closedsample_0001
-Revises: events_0001
+Revises: digest_0001
 Create Date: 2026-12-06 01:45:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "closedsample_0001"
-down_revision = "events_0001"
+down_revision = "digest_0001"
 branch_labels = None
 depends_on = None
 
