@@ -129,3 +129,17 @@ def test_only_the_qa_lead_may_undo(client, auth, app_ctx):
     record = db.session.scalar(select(Import))
     assert client.post(f"/imports/{record.id}/undo").status_code == 403
     assert open_count() == 1
+
+
+@pytest.mark.app_config(IMPORT_INLINE_MAX_BYTES=0)
+def test_a_background_import_carries_the_typed_number_to_its_task(client, admin):
+    twenty_open()
+    row = upload(client, ["0,cin,2025-01-01,North,Ann Lee", "12,cp,2025-01-01,South,Bo Kim"])
+    assert row.status == "previewed" and row.preview["confirmation"]["needed"]
+    assert client.post(f"/imports/uploads/{row.id}/confirm").status_code == 400
+    assert row.task.kind == "import_preview"  # no import task was started
+    client.post(f"/imports/uploads/{row.id}/confirm", data={"closures": "18"})
+    db.session.expire_all()
+    row = db.session.get(ImportUpload, row.id)
+    assert row.task.kind == "import_cases" and row.task.params["confirm_closures"] == 18
+    assert row.status == "imported" and open_count() == 2
