@@ -169,8 +169,13 @@ def _import_now(upload: ImportUpload, confirmed: int | None):
         )  # fmt: skip
     except (StructuralError, import_uploads.UploadError, ClosuresNotConfirmed) as exc:
         db.session.rollback()
-        stale = " since the preview: nothing was changed" if confirmed is not None else ""
-        flash(f"{exc}{stale}.", "error")
+        message = str(exc)
+        if isinstance(exc, ClosuresNotConfirmed):  # the cases changed since the preview
+            message = (
+                f"The cases held have changed since the preview: t{message[1:]}. Nothing was "
+                "changed: discard this upload and upload the files again to see a new preview"
+            )
+        flash(message, "error")
         return redirect(url_for("imports.upload", upload_id=upload.id))
     db.session.commit()
     import_uploads.remove_unused_files(_folder())

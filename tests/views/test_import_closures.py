@@ -143,3 +143,18 @@ def test_a_background_import_carries_the_typed_number_to_its_task(client, admin)
     row = db.session.get(ImportUpload, row.id)
     assert row.task.kind == "import_cases" and row.task.params["confirm_closures"] == 18
     assert row.status == "imported" and open_count() == 2
+
+
+def test_cases_changed_since_the_preview_refuse_the_typed_number(client, admin):
+    twenty_open()
+    row = upload(client, ["0,cin,2025-01-01,North,Ann Lee", "12,cp,2025-01-01,South,Bo Kim"])
+    db.session.execute(
+        Case.__table__.update().where(Case.id == 2).values(closed_on=date(2025, 6, 2))
+    )
+    db.session.commit()  # one case closed elsewhere: the import now closes 17, not 18
+    response = client.post(f"/imports/uploads/{row.id}/confirm", data={"closures": "18"})
+    assert response.status_code == 302 and open_count() == 19
+    assert (
+        "The cases held have changed since the preview: this import would close 17 cases, not 18. "
+        "Nothing was changed" in page_text(client.get(response.headers["Location"]))
+    )
