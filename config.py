@@ -65,6 +65,10 @@ class Config:
     # a background task (the page shows its progress).
     IMPORT_INLINE_MAX_BYTES = 2 * 1024 * 1024
     IMPORT_UPLOAD_FOLDER: str | None = None  # None: instance/imports
+    # An import that would close more than this share of the open cases of the cohorts it
+    # covers, or accepted no row, must be confirmed with the number of cases it closes (typed on
+    # the web, `qa import --confirm-closures N`): a wrong or truncated file closes thousands.
+    IMPORT_CLOSURE_CONFIRM_SHARE = 0.10
 
     # Outgoing email (SMTP). MAIL_SERVER None: emails are recorded but not sent.
     MAIL_SERVER: str | None = None

@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "organisation.manage": frozenset({"qa_admin"}),
     "tasks.view": frozenset({"qa_admin"}),
     "imports.manage": frozenset({"qa_admin"}),
+    # Undoing the latest import puts thousands of cases back: the QA lead only.
+    "imports.undo": frozenset({"qa_admin"}),
     "access_log.view": frozenset({"qa_admin", "dcs"}),
     # Toolkits hold no personal data, and practitioners should know the standard their work is
     # audited against: every role may read them; only the QA lead loads new versions.

@@ -12,6 +12,7 @@ from qa_app.importers import Limits, StructuralError
 from qa_app.models import BackgroundTask, ReportVersion
 from qa_app.services.actions import chase
 from qa_app.services.imports import uploads as import_uploads
+from qa_app.services.imports.closures import ClosuresNotConfirmed
 from qa_app.services.moderation import escalation
 from qa_app.services.moderation import reminders as moderation_reminders
 from qa_app.services.moderation.rules import ModerationRules
@@ -32,19 +33,33 @@ def _limits() -> Limits:
     return Limits.from_config(current_app.config)
 
 
+def _share() -> float:
+    return float(current_app.config["IMPORT_CLOSURE_CONFIRM_SHARE"])
+
+
 # kind -> handler(task, progress) -> result dict. Handlers are services: they flush, jobs commit.
 TASK_HANDLERS = {
     "demo_seed": lambda task, progress: demo.seed_task(
         task, progress, now=utcnow(), today=local_today()
     ),
     "import_preview": lambda task, progress: import_uploads.preview_task(
-        task, progress, folder=_upload_folder(), limits=_limits()
+        task, progress, folder=_upload_folder(), limits=_limits(), closure_share=_share()
     ),
     "import_cases": lambda task, progress: import_uploads.import_task(
-        task, progress, now=utcnow(), folder=_upload_folder(), limits=_limits()
+        task,
+        progress,
+        now=utcnow(),
+        folder=_upload_folder(),
+        limits=_limits(),
+        closure_share=_share(),
     ),
 }
-PERMANENT_ERRORS = (demo.DemoRefused, StructuralError, import_uploads.UploadError)
+PERMANENT_ERRORS = (
+    demo.DemoRefused,
+    StructuralError,
+    import_uploads.UploadError,
+    ClosuresNotConfirmed,
+)
 
 
 def run_task(task_id: int) -> str:

@@ -12,6 +12,7 @@ from qa_app.extensions import db
 from qa_app.importers import FORMATS, Limits, SourceFile, StructuralError
 from qa_app.models.vocab import COHORTS
 from qa_app.services.imports import apply as imports
+from qa_app.services.imports.closures import ClosuresNotConfirmed
 
 
 @click.command("import")
@@ -28,12 +29,21 @@ from qa_app.services.imports import apply as imports
 )
 @click.option("--dry-run", is_flag=True, help="Read and compare, change nothing")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object")
-def import_cases(files, as_of, fmt, dry_run, as_json):
+@click.option(
+    "--confirm-closures",
+    "confirm_closures",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="N",
+    help="The number of cases the import closes, to confirm an import that closes more than "
+    "QA_IMPORT_CLOSURE_CONFIRM_SHARE of the open cases it covers or accepts no row",
+)
+def import_cases(files, as_of, fmt, dry_run, as_json, confirm_closures):
     """Import open cases at an as-of date from Annex A, CIN census, SSDA903 or CSV files.
 
     Exit code 0 on success (rows may be rejected: see the summary), 2 on a structural error
-    (wrong file, missing sheet or column, over a limit) with the message on stderr and nothing
-    changed.
+    (wrong file, missing sheet or column, over a limit) or an unconfirmed closure of many cases
+    (see --confirm-closures) with the message on stderr and nothing changed.
     """
     sources = []
     for name in files:
@@ -52,10 +62,20 @@ def import_cases(files, as_of, fmt, dry_run, as_json):
             by=None,
             now=utcnow(),
             limits=Limits.from_config(current_app.config),
+            closure_share=float(current_app.config["IMPORT_CLOSURE_CONFIRM_SHARE"]),
+            confirm_closures=confirm_closures,
         )
     except StructuralError as exc:
         db.session.rollback()
         click.echo(str(exc), err=True)
+        sys.exit(2)
+    except ClosuresNotConfirmed as exc:
+        db.session.rollback()
+        click.echo(
+            f"Refused: {str(exc)[:1].lower()}{str(exc)[1:]}. Nothing was changed; to import, "
+            f"run it again with --confirm-closures {exc.check.closing}",
+            err=True,
+        )
         sys.exit(2)
     if dry_run:
         db.session.rollback()
@@ -93,6 +113,15 @@ def _print_summary(summary: dict) -> None:
                 for k in kinds.values()
             )
         )
+    closing = summary.get("closing") or {}
+    if closing.get("by_cohort"):
+        click.echo(
+            "  closing: "
+            + ", ".join(f"{c} {n:,}" for c, n in closing["by_cohort"].items())
+            + "; by team: "
+            + ", ".join(f"{team} {n:,}" for team, n in closing["by_team"])
+            + (f" and {closing['more_teams']:,} more teams" if closing["more_teams"] else "")
+        )
     click.echo(
         f"  {summary.get('rejected_rows', len(summary['rejected'])):,} rows rejected"
         f" ({len(summary['rejected']):,} problems, each listed)"
@@ -105,4 +134,10 @@ def _print_summary(summary: dict) -> None:
     for warning in summary["warnings"]:
         click.echo(f"  warning: {warning}")
     if summary["dry_run"]:
+        confirmation = summary.get("confirmation") or {}
+        if confirmation.get("needed"):
+            click.echo(
+                f"  to import, confirm: {confirmation['reason']}; "
+                f"pass --confirm-closures {summary['closed']}"
+            )
         click.echo("Dry run: nothing was changed.")

@@ -8,7 +8,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from qa_app.forms import choices
 from qa_app.forms.base import Form
@@ -84,3 +84,34 @@ class MergePersonForm(Form):
         ],
     )
     submit = SubmitField("Merge", widget=GovSubmitInput())
+
+
+class ConfirmImportForm(Form):
+    """Confirms an import; one that closes many cases, or accepted no row, also needs the number
+    of cases it closes typed (*expected*, set by the view from the preview; None: not needed)."""
+
+    closures = StringField(
+        "Type the number of cases that will close",
+        widget=GovTextInput(),
+        description="Type it as digits, for example 250.",
+        validators=[Length(max=12)],  # no Optional(): it would skip validate_closures
+    )
+    submit = SubmitField("Import these cases", widget=GovSubmitInput())
+    expected: int | None = None
+
+    def validate_closures(self, field) -> None:
+        if self.expected is None:
+            return
+        typed = (field.data or "").replace(",", "").strip()
+        if not is_digits(typed) or int(typed) != self.expected:
+            raise ValidationError(
+                f"Type {self.expected}, the number of cases this import will close, to import it"
+            )
+
+    def confirmed(self) -> int | None:
+        """The number typed, once it has passed validation (None when none was needed)."""
+        return self.expected
+
+
+class UndoImportForm(Form):
+    submit = SubmitField("Undo this import", widget=GovSubmitInput())

@@ -38,6 +38,7 @@ from qa_app.models.events_care import (
 from qa_app.models.imports import (
     Import,
     ImportRejectedRow,
+    ImportUndoRow,
     ImportUpload,
     StaffAlias,
     TeamAlias,
@@ -106,6 +107,7 @@ __all__ = [
     "ExtensionRequest",
     "Import",
     "ImportRejectedRow",
+    "ImportUndoRow",
     "ImportUpload",
     "Locality",
     "MissingEpisode",

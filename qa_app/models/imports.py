@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from qa_app.extensions import db
@@ -30,8 +30,27 @@ class Import(db.Model):
     open_cases: Mapped[int] = mapped_column(default=0)
     closed_cases: Mapped[int] = mapped_column(default=0)
     rejected_rows: Mapped[int] = mapped_column(default=0)
+    # True when the rows it changed were kept (ImportUndoRow), so that it can be undone.
+    undo_kept: Mapped[bool] = mapped_column(default=False, server_default=false())
+    undone_at: Mapped[datetime | None]
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
-    created_by: Mapped[User | None] = relationship()
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    undone_by: Mapped[User | None] = relationship(foreign_keys=[undone_by_id])
+
+
+class ImportUndoRow(db.Model):
+    """A row as it was before an import changed or deleted it (*before*), or one the import
+    *created*: what undoing the import puts back or removes (services/imports/undo.py)."""
+
+    __tablename__ = "import_undo_rows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("imports.id", ondelete="CASCADE"), index=True)
+    table_name: Mapped[str] = mapped_column(String(40))
+    row_id: Mapped[int]
+    created: Mapped[bool] = mapped_column(default=False)
+    before: Mapped[dict] = mapped_column(JSON, default=dict)  # {} for a created row
 
 
 class ImportRejectedRow(db.Model):

@@ -22,17 +22,21 @@ from qa_app.extensions import db
 from qa_app.forms import choices, first_error
 from qa_app.forms.imports import (
     FORMAT_LABELS,
+    ConfirmImportForm,
     ConfirmPersonForm,
     ImportUploadForm,
     MergeForm,
     MergePersonForm,
+    UndoImportForm,
 )
 from qa_app.importers import Limits, StructuralError
 from qa_app.models import Import, ImportUpload, Team, User
 from qa_app.permissions import requires
 from qa_app.services.imports import apply as imports
 from qa_app.services.imports import pending
+from qa_app.services.imports import undo as import_undo
 from qa_app.services.imports import uploads as import_uploads
+from qa_app.services.imports.closures import ClosuresNotConfirmed
 from qa_app.services.people import accounts
 from qa_app.services.platform import csv_files, tasks
 from qa_app.views import shown
@@ -49,15 +53,19 @@ def _limits() -> Limits:
     return Limits.from_config(current_app.config)
 
 
+def _share() -> float:
+    return float(current_app.config["IMPORT_CLOSURE_CONFIRM_SHARE"])
+
+
 def _inline(upload: ImportUpload) -> bool:
     return import_uploads.in_request(
         upload, inline_max_bytes=current_app.config["IMPORT_INLINE_MAX_BYTES"]
     )
 
 
-def _start_task(kind: str, upload: ImportUpload) -> None:
+def _start_task(kind: str, upload: ImportUpload, **params) -> None:
     """Commit a task row for the upload, then queue it (Redis down: it waits, and says so)."""
-    task = tasks.create_task(kind, {"upload_id": upload.id}, by=current_user)
+    task = tasks.create_task(kind, {"upload_id": upload.id, **params}, by=current_user)
     import_uploads.hand_to_task(upload, task)
     db.session.commit()
     try:
@@ -94,7 +102,9 @@ def new():
             form.files.errors.append(str(exc))
             return render_template("imports/new.html", form=form)
         if _inline(upload):
-            import_uploads.preview_upload(upload, folder=_folder(), limits=_limits())
+            import_uploads.preview_upload(
+                upload, folder=_folder(), limits=_limits(), closure_share=_share()
+            )
             db.session.commit()
         else:
             _start_task("import_preview", upload)
@@ -106,20 +116,33 @@ def _get_upload(upload_id: int) -> ImportUpload:
     return db.session.get(ImportUpload, upload_id) or abort(404)
 
 
-@bp.route("/uploads/<int:upload_id>")
-@requires("imports.manage")
-def upload(upload_id: int):
-    upload = _get_upload(upload_id)
+def _confirm_form(upload: ImportUpload) -> ConfirmImportForm:
+    """The confirm form, asking for the number of cases closed when the preview said so."""
+    form = ConfirmImportForm()
+    preview = upload.preview or {}
+    if (preview.get("confirmation") or {}).get("needed"):
+        form.expected = preview.get("closed", 0)
+    return form
+
+
+def _upload_page(upload: ImportUpload, form: ConfirmImportForm):
     task = upload.task
-    failed_task = task is not None and task.status == "failed"
     return render_template(
         "imports/upload.html",
         upload=upload,
         task=task,
-        failed_task=failed_task,
+        failed_task=task is not None and task.status == "failed",
         progress=background.get_progress(task.id) if task and not task.finished else None,
         formats=FORMAT_LABELS,
+        form=form,
     )
+
+
+@bp.route("/uploads/<int:upload_id>")
+@requires("imports.manage")
+def upload(upload_id: int):
+    upload = _get_upload(upload_id)
+    return _upload_page(upload, _confirm_form(upload))
 
 
 @bp.route("/uploads/<int:upload_id>/confirm", methods=["POST"])
@@ -129,20 +152,38 @@ def confirm(upload_id: int):
     if upload.status != "previewed":
         flash("This upload cannot be imported: it has not been previewed, or it is done.", "error")
         return redirect(url_for("imports.upload", upload_id=upload.id))
+    form = _confirm_form(upload)
+    if not form.validate_on_submit():
+        return _upload_page(upload, form), 400
     if not _inline(upload):
-        _start_task("import_cases", upload)
+        _start_task("import_cases", upload, confirm_closures=form.confirmed())
         return redirect(url_for("imports.upload", upload_id=upload.id))
+    return _import_now(upload, form.confirmed())
+
+
+def _import_now(upload: ImportUpload, confirmed: int | None):
     try:
         record = import_uploads.confirm_upload(
-            upload, by=current_user, now=utcnow(), folder=_folder(), limits=_limits()
-        )
-    except (StructuralError, import_uploads.UploadError) as exc:
+            upload, by=current_user, now=utcnow(), folder=_folder(), limits=_limits(),
+            closure_share=_share(), confirm_closures=confirmed,
+        )  # fmt: skip
+    except (StructuralError, import_uploads.UploadError, ClosuresNotConfirmed) as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        message = str(exc)
+        if isinstance(exc, ClosuresNotConfirmed):  # the cases changed since the preview
+            message = (
+                f"The cases held have changed since the preview: t{message[1:]}. Nothing was "
+                "changed: discard this upload and upload the files again to see a new preview"
+            )
+        flash(message, "error")
         return redirect(url_for("imports.upload", upload_id=upload.id))
     db.session.commit()
     import_uploads.remove_unused_files(_folder())
-    flash(f"Imported: {record.open_cases:,} children with an open case.", "success")
+    flash(
+        f"Imported: {record.open_cases:,} children with an open case; "
+        f"{record.closed_cases:,} cases closed.",
+        "success",
+    )
     return redirect(url_for("imports.detail", import_id=record.id))
 
 
@@ -165,7 +206,36 @@ def discard(upload_id: int):
 @requires("imports.manage")
 def detail(import_id: int):
     record = db.session.get(Import, import_id) or abort(404)
-    return render_template("imports/detail.html", record=record, summary=record.summary or {})
+    latest = import_undo.latest_import()
+    return render_template(
+        "imports/detail.html",
+        record=record,
+        summary=record.summary or {},
+        latest=latest is not None and latest.id == record.id,
+        undo_blockers=import_undo.blockers(record) if record.status == "complete" else [],
+        undo_form=UndoImportForm(),
+    )
+
+
+@bp.route("/<int:import_id>/undo", methods=["POST"])
+@requires("imports.undo")
+def undo(import_id: int):
+    record = db.session.get(Import, import_id) or abort(404)
+    if not UndoImportForm().validate_on_submit():
+        abort(400)
+    try:
+        counts = import_undo.undo_import(record, by=current_user, now=utcnow())
+    except import_undo.UndoRefused as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("imports.detail", import_id=import_id))
+    db.session.commit()
+    flash(
+        f"Import {import_id} has been undone: {counts['cases_restored']:,} cases are as they "
+        f"were before it, and the {counts['cases_removed']:,} cases it added are removed.",
+        "success",
+    )
+    return redirect(url_for("imports.detail", import_id=import_id))
 
 
 @bp.route("/<int:import_id>/rejected.csv")

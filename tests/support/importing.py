@@ -23,7 +23,9 @@ def source(name: str, data: bytes | str) -> SourceFile:
 
 
 def do_import(files, as_of: date, **kwargs) -> dict:
-    """Import and commit, as the CLI does; returns the summary."""
+    """Import and commit, as the CLI does; returns the summary. The closure rule is waived
+    (share 1) unless a test asks for it: tests/services/imports/test_closures.py tests it."""
+    kwargs.setdefault("closure_share", 1.0)
     outcome = run_import(list(files), as_of, by=None, now=NOW, **kwargs)
     if kwargs.get("dry_run"):
         db.session.rollback()

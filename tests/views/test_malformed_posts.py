@@ -103,6 +103,7 @@ FORMS = {
     "imports.confirm_person": Route(ADMIN, {"email": F("email", False, "new.person@council.test")}),
     "imports.confirm_team": Route(ADMIN),
     "imports.discard": Route(ADMIN),
+    "imports.undo": Route(ADMIN),
     "imports.merge_person": Route(ADMIN, {"into_email": F("email", True, "{user_email}")}),
     "imports.merge_team": Route(ADMIN, {"team-into": F("choice", True, "{team}")}),
     "imports.new": Route(ADMIN, {

@@ -72,6 +72,7 @@ MATRIX = {
     "imports.discard": ("POST", "/imports/uploads/{upload}/discard", ADMIN),
     "imports.detail": ("GET", "/imports/{import_id}", ADMIN),
     "imports.rejected_csv": ("GET", "/imports/{import_id}/rejected.csv", ADMIN),
+    "imports.undo": ("POST", "/imports/{import_id}/undo", ADMIN),
     "imports.pending_records": ("GET", "/imports/pending", ADMIN),
     "imports.confirm_team": ("POST", "/imports/pending/teams/{pending_team}/confirm", ADMIN),
     "imports.merge_team": ("POST", "/imports/pending/teams/{pending_team}/merge", ADMIN),

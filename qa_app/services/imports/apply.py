@@ -16,9 +16,11 @@ from qa_app.extensions import db
 from qa_app.importers import Limits, SourceFile, read_files
 from qa_app.importers.snapshot import ChildDetails
 from qa_app.models import Case, Child, Import, ImportRejectedRow, User
+from qa_app.services.imports.closures import DEFAULT_SHARE, ClosureCheck, require_confirmation
 from qa_app.services.imports.directory import ref_id
 from qa_app.services.imports.events import apply_events
 from qa_app.services.imports.plan import ImportPlan, plan_import
+from qa_app.services.imports.undo import keep_before, keep_created
 
 Progress = Callable[[int, str], None]
 BATCH = 10_000
@@ -56,14 +58,19 @@ def apply_plan(
         open_cases=summary["open_cases"],
         closed_cases=summary["closed"],
         rejected_rows=snapshot.rejected_rows(),
+        undo_kept=True,
     )
     db.session.add(record)
     db.session.flush()
     report(55, "Creating pending teams and staff")
     plan.directory.create_pending()
+    _keep_for_undo(plan, record.id)
 
     report(60, f"Adding {len(plan.new_children):,} children")
     _insert_children(plan.new_children, now)
+    keep_created(
+        "children", _child_pks([c.la_child_id for c in plan.new_children]).values(), record.id
+    )
     if plan.child_updates:
         db.session.execute(update(Child), [{**u, "updated_at": now} for u in plan.child_updates])
     if plan.case_closes:
@@ -93,6 +100,15 @@ def apply_plan(
     # Bulk statements bypass the identity map: make loaded objects read the new rows.
     db.session.expire_all()
     return record
+
+
+def _keep_for_undo(plan: ImportPlan, import_id: int) -> None:
+    """Keep what the plan changes as it is now, and note what it created, for an undo."""
+    keep_created("teams", [t.id for t in plan.directory.new_teams.values()], import_id)
+    keep_created("users", [p.id for p in plan.directory.new_people.values()], import_id)
+    keep_before(Child.__table__, [u["id"] for u in plan.child_updates], import_id)
+    cases = [c["id"] for c in plan.case_closes] + [u["id"] for u in plan.case_updates]
+    keep_before(Case.__table__, cases, import_id)
 
 
 def _resolved(values: dict, now: datetime) -> dict:
@@ -150,11 +166,16 @@ def run_import(
     now: datetime,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    closure_share: float = DEFAULT_SHARE,
+    confirm_closures: int | None = None,
 ) -> ImportOutcome:
     """Read *files* and import them as the snapshot at *as_of* (or only plan it: *dry_run*).
 
     Raises ``StructuralError`` with nothing changed for a wrong file, a missing sheet or column,
-    or a limit; rejected rows are listed in the summary. Flushes; the caller commits.
+    or a limit; rejected rows are listed in the summary. An import that closes more than
+    *closure_share* of the open cases it covers, or accepted no row, raises
+    ``closures.ClosuresNotConfirmed`` (nothing changed) unless *confirm_closures* is the number
+    of cases it closes. Flushes; the caller commits.
     """
     report = progress or (lambda _pct, _msg: None)
     snapshot = read_files(
@@ -169,10 +190,19 @@ def run_import(
         _lock()
     report(45, "Comparing with the cases already held")
     plan = plan_import(snapshot)
+    check = ClosureCheck(plan.changes["closed"], plan.covered_open, len(snapshot.children))
+    confirmation = {
+        "needed": check.needs_confirmation(closure_share),
+        "reason": check.reason(closure_share),
+        "share": closure_share,
+    }
     if dry_run:
         report(100, "Dry run complete")
-        return ImportOutcome(plan.summary(files=file_info, dry_run=True), None)
+        summary = plan.summary(files=file_info, dry_run=True)
+        return ImportOutcome({**summary, "confirmation": confirmation}, None)
+    require_confirmation(check, share=closure_share, confirmed=confirm_closures)
     record = apply_plan(plan, by=by, now=now, files=file_info, progress=report)
+    record.summary = {**record.summary, "confirmation": confirmation}
     report(100, "Import complete")
     return ImportOutcome(record.summary, record)
 

@@ -24,6 +24,7 @@ from qa_app.importers.events import KINDS, Kind
 from qa_app.importers.snapshot import ChildDetails, Snapshot
 from qa_app.models import Child, EventCoverage
 from qa_app.services.imports.directory import Directory, NewPerson, NewTeam, ref_id
+from qa_app.services.imports.undo import keep_before, keep_created
 from qa_app.services.performance.calendar_table import ensure_calendar
 from qa_app.services.performance.tables import EVENT_TABLES
 from qa_app.textnorm import name_key
@@ -217,6 +218,7 @@ def apply_events(
             )
         for start in range(0, len(rows), BATCH):
             insert_rows(Child.__table__, rows[start : start + BATCH])
+        keep_created("children", _child_pks(plan.new_children).values(), import_id)
     wanted = {row[0] for kind in plan.kinds.values() for row in kind.inserts}
     pks = _child_pks(sorted(wanted))
     changed: list[str] = []
@@ -224,6 +226,7 @@ def apply_events(
         table = EVENT_TABLES[name]
         for start in range(0, len(kind_plan.deletes), BATCH):
             chunk = kind_plan.deletes[start : start + BATCH]
+            keep_before(table, chunk, import_id)  # an undo puts them back
             db.session.execute(delete(table).where(table.c.id.in_(chunk)))
         _insert(kind_plan, table, pks, import_id)
         if len(kind_plan.inserts) + len(kind_plan.deletes) >= ANALYZE_AFTER:

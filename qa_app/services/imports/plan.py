@@ -6,6 +6,7 @@ created as pending, and a case of a cohort the import covers that is absent from
 at D. A snapshot older than the latest import of the same cohorts is refused.
 """
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,6 +17,7 @@ from qa_app.importers import StructuralError
 from qa_app.importers.snapshot import RANK, ChildDetails, OpenCase, Snapshot
 from qa_app.models import Case, Child, Import
 from qa_app.models.vocab import COHORTS
+from qa_app.services.imports.closures import breakdown
 from qa_app.services.imports.directory import Directory, PersonRef, TeamRef
 from qa_app.services.imports.events import EventPlan, plan_events
 
@@ -47,6 +49,8 @@ class ImportPlan:
     open_after: dict[str, int] = field(default_factory=lambda: dict.fromkeys(COHORTS, 0))
     unallocated_after: int = 0
     events: EventPlan | None = None
+    closing: Counter = field(default_factory=Counter)  # (cohort, team_id) of cases closed
+    covered_open: int = 0  # open cases, before the import, of the cohorts it covers
 
     @property
     def open_cases(self) -> int:
@@ -68,6 +72,7 @@ class ImportPlan:
             "teams_created": len(self.directory.new_teams),
             "staff_created": len(self.directory.new_people),
             "closed": self.changes.get("closed", 0),
+            "closing": breakdown(self.closing, self.covered_open),
             "changes": dict(self.changes),
             "new_teams": sorted(t.name for t in self.directory.new_teams.values()),
             "new_staff": sorted(p.name for p in self.directory.new_people.values()),
@@ -238,10 +243,12 @@ def plan_import(snapshot: Snapshot) -> ImportPlan:
         la_id = child_ids.get(existing.child_pk)
         if existing.cohort in snapshot.covers and la_id not in snapshot.unreadable:
             plan.case_closes.append({"id": existing.id, "closed_on": as_of})
+            plan.closing[(existing.cohort, existing.team_id)] += 1
             changes["closed"] += 1
         else:
             _count_existing(plan, existing, as_of)
     plan.changes = changes
+    plan.covered_open = sum(c.cohort in snapshot.covers for c in open_cases.values())
     plan.events = plan_events(
         snapshot, directory, children, {c.la_child_id for c in plan.new_children}
     )

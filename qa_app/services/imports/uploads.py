@@ -21,6 +21,7 @@ from qa_app.importers import Limits, SourceFile, StructuralError
 from qa_app.importers.detect import work_size as file_work_size
 from qa_app.models import BackgroundTask, Import, ImportUpload, User
 from qa_app.services.imports import apply as imports
+from qa_app.services.imports.closures import DEFAULT_SHARE
 from qa_app.services.platform.tasks import Progress
 
 PREVIEW_REJECTED = 50
@@ -109,9 +110,11 @@ def preview_upload(
     folder: Path,
     limits: Limits,
     progress: Progress | None = None,
+    closure_share: float = DEFAULT_SHARE,
 ) -> dict | None:
-    """Dry-run the upload and keep the summary for the preview page; a structural error is
-    kept as the upload's error (status ``failed``)."""
+    """Dry-run the upload and keep the summary for the preview page (with ``confirmation``:
+    whether importing needs the number of cases it closes); a structural error is kept as the
+    upload's error (status ``failed``)."""
     try:
         outcome = imports.run_import(
             load_sources(upload, folder),
@@ -122,6 +125,7 @@ def preview_upload(
             now=upload.created_at,
             limits=limits,
             progress=progress,
+            closure_share=closure_share,
         )
     except (StructuralError, UploadError) as exc:
         upload.status = "failed"
@@ -146,9 +150,13 @@ def confirm_upload(
     folder: Path,
     limits: Limits,
     progress: Progress | None = None,
+    closure_share: float = DEFAULT_SHARE,
+    confirm_closures: int | None = None,
 ) -> Import:
     """Import the previewed upload for real. Raises StructuralError (nothing changed) if the
-    database changed since the preview in a way that makes it impossible."""
+    database changed since the preview in a way that makes it impossible, and
+    ``closures.ClosuresNotConfirmed`` (nothing changed) if the import needs the number of cases
+    it closes and *confirm_closures* is not that number."""
     if upload.status == "imported" and upload.result is not None:
         return upload.result  # a retried job: already done
     if upload.status not in ("previewed", "importing"):
@@ -161,6 +169,8 @@ def confirm_upload(
         now=now,
         limits=limits,
         progress=progress,
+        closure_share=closure_share,
+        confirm_closures=confirm_closures,
     )
     upload.status = "imported"
     upload.result = outcome.record
@@ -215,22 +225,45 @@ def upload_folder(config, instance_path: str) -> Path:
     return Path(config.get("IMPORT_UPLOAD_FOLDER") or Path(instance_path) / "imports")
 
 
-def preview_task(task: BackgroundTask, progress: Progress, *, folder: Path, limits: Limits):
+def preview_task(
+    task: BackgroundTask,
+    progress: Progress,
+    *,
+    folder: Path,
+    limits: Limits,
+    closure_share: float = DEFAULT_SHARE,
+):
     """Run a queued ``import_preview`` task."""
     upload = task_upload(task)
-    summary = preview_upload(upload, folder=folder, limits=limits, progress=progress)
+    summary = preview_upload(
+        upload, folder=folder, limits=limits, progress=progress, closure_share=closure_share
+    )
     if summary is None:
         return {"status": "failed", "error": upload.error}
     return {"status": "previewed", "open_cases": summary["open_cases"]}
 
 
 def import_task(
-    task: BackgroundTask, progress: Progress, *, now: datetime, folder: Path, limits: Limits
+    task: BackgroundTask,
+    progress: Progress,
+    *,
+    now: datetime,
+    folder: Path,
+    limits: Limits,
+    closure_share: float = DEFAULT_SHARE,
 ) -> dict:
-    """Run a queued ``import_cases`` task; structural errors are not retried."""
+    """Run a queued ``import_cases`` task with the number of closures the user confirmed (its
+    ``confirm_closures`` parameter); structural errors and refusals are not retried."""
     upload = task_upload(task)
     record = confirm_upload(
-        upload, by=task.created_by, now=now, folder=folder, limits=limits, progress=progress
+        upload,
+        by=task.created_by,
+        now=now,
+        folder=folder,
+        limits=limits,
+        progress=progress,
+        closure_share=closure_share,
+        confirm_closures=task.params.get("confirm_closures"),
     )
     remove_unused_files(folder)
     return {

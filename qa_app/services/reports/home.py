@@ -139,7 +139,10 @@ class AdminOverview:
 
 def admin_overview(today: date, now) -> AdminOverview:
     latest = db.session.scalar(
-        select(Import).order_by(Import.created_at.desc(), Import.id.desc()).limit(1)
+        select(Import)
+        .where(Import.status == "complete")  # an undone import is no longer the case data
+        .order_by(Import.created_at.desc(), Import.id.desc())
+        .limit(1)
     )
     open_cases = db.session.scalar(select(func.count(Case.id)).where(Case.open_on(today)))
     children = db.session.scalar(

@@ -140,7 +140,10 @@ def test_a_child_whose_row_is_rejected_keeps_their_case(app_ctx):
     do_import(
         [csv_file("42,,,,,cin,2025-01-01,T,W,,", "43,,,,,cin,2025-01-01,T,W,,")], date(2025, 6, 1)
     )
-    summary = do_import([csv_file("42,31/02/2025,,,,cin,2025-01-01,T,W,,")], date(2025, 7, 1))
+    # No row is accepted, so the closure has to be confirmed (test_closures.py).
+    summary = do_import(
+        [csv_file("42,31/02/2025,,,,cin,2025-01-01,T,W,,")], date(2025, 7, 1), confirm_closures=1
+    )
     # 42's row is rejected (no 31 February): the file says nothing reliable about 42, so the
     # case stays open; 43 is absent, so it closes.
     assert summary["rejected"][0]["column"] == "dob"
