@@ -19,6 +19,7 @@ from qa_app.demo.actions_history import seed_action_history
 from qa_app.demo.auditing import size_audit_pool
 from qa_app.demo.caseload import insert_caseload, plan_caseload
 from qa_app.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
+from qa_app.demo.events import monthly_imports, seed_events
 from qa_app.demo.history import seed_history
 from qa_app.demo.moderation_history import seed_moderation_history
 from qa_app.extensions import db
@@ -64,6 +65,7 @@ class DemoSummary:
     seed: int
     history: dict[str, int]
     actions: int = 0
+    events: dict[str, int] | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -140,6 +142,8 @@ def _seed(
         experience=random.Random(f"{seed}-qualified"),
     )
     report(25, f"Created {council.staff_count:,} staff in {len(council.team_ids):,} teams")
+    # The monthly imports the events come with, first so the import history reads in order.
+    past_imports = monthly_imports(today) if history_months else []
     demo_import = Import(format="demo", as_of=today, created_at=now, files=[], status="complete")
     db.session.add(demo_import)
     db.session.flush()
@@ -160,7 +164,7 @@ def _seed(
         load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
     except ToolkitsRefused as exc:
         raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
-    history, actions = {}, {}
+    history, actions, events = {}, {}, None
     if history_months:
         with indexes_built_after([model.__table__ for model in HISTORY_MODELS]):
             report(99, f"Creating {history_months} months of audit history")
@@ -172,6 +176,9 @@ def _seed(
             report(99, "Raising and ageing the audits' actions")
             actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
             report(99, "Indexing the audit history")
+        report(99, "Creating 12 months of referrals, assessments, plans and care")
+        events = seed_events(today=today, rng=random.Random(f"{seed}-events"),
+                             import_id=demo_import.id, now=now, imports=past_imports)  # fmt: skip
     report(100, "Demo council ready")
     return DemoSummary(
         localities=len(council.locality_ids),
@@ -183,6 +190,7 @@ def _seed(
         seed=seed,
         actions=actions.get("actions", 0),
         history=history,
+        events=events,
     )
 
 
