@@ -103,11 +103,14 @@ def seed_demo(
     now: datetime,
     progress: Progress | None = None,
     history_months: int = HISTORY_MONTHS,
+    events: bool | None = None,
 ) -> DemoSummary:
     """Create the demo council in an empty database (flushes; the caller commits).
 
     *history_months* past monthly cycles of audits, moderation and actions come with it
-    (0: the council and its caseload only, the fastest load for a very large council).
+    (0: the council and its caseload only, the fastest load for a very large council). With
+    *events* (by default when there is history) come 12 months of the extracts' events for the
+    performance indicators (``demo.events.seed_events``).
     """
     if cases < 50 or cases > 500_000:
         raise DemoRefused("The demo council needs between 50 and 500,000 cases")
@@ -119,11 +122,25 @@ def seed_demo(
             "database (use `qa demo seed --reset` to wipe it first)"
         )
     with bulk_load():
-        return _seed(cases, seed, today, now, progress or (lambda _pct, _msg: None), history_months)
+        return _seed(
+            cases,
+            seed,
+            today,
+            now,
+            progress or (lambda _pct, _msg: None),
+            history_months,
+            bool(history_months) if events is None else events,
+        )
 
 
 def _seed(
-    cases: int, seed: int, today: date, now: datetime, report: Progress, history_months: int
+    cases: int,
+    seed: int,
+    today: date,
+    now: datetime,
+    report: Progress,
+    history_months: int,
+    with_events: bool,
 ) -> DemoSummary:
     rng = random.Random(seed)
     fake = Faker("en_GB")
@@ -143,7 +160,7 @@ def _seed(
     )
     report(25, f"Created {council.staff_count:,} staff in {len(council.team_ids):,} teams")
     # The monthly imports the events come with, first so the import history reads in order.
-    past_imports = monthly_imports(today) if history_months else []
+    past_imports = monthly_imports(today) if with_events else []
     demo_import = Import(format="demo", as_of=today, created_at=now, files=[], status="complete")
     db.session.add(demo_import)
     db.session.flush()
@@ -176,6 +193,7 @@ def _seed(
             report(99, "Raising and ageing the audits' actions")
             actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
             report(99, "Indexing the audit history")
+    if with_events:
         report(99, "Creating 12 months of referrals, assessments, plans and care")
         events = seed_events(today=today, rng=random.Random(f"{seed}-events"),
                              import_id=demo_import.id, now=now, imports=past_imports)  # fmt: skip

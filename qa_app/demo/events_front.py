@@ -212,7 +212,7 @@ def plans_started(ctx: Context, kind: str, per_month: float, pool: list) -> None
                 continue
             if end < today:
                 (_ended_cp if kind == "cp" else _ended_cin)(ctx, start, end)
-            elif (taken := _take(pool, start - timedelta(days=60))) is not None:
+            elif (taken := _take(pool, start - timedelta(days=130))) is not None:
                 kid = taken[0]
                 cin_episode(ctx, kid, taken[1], None)
                 if kind == "cp":
@@ -303,7 +303,7 @@ def fill_referrals(ctx: Context) -> None:
     earlier: dict[str, int] = dict.fromkeys(every, 0)
     for month in reversed(every):
         first = month_helpers.first_day(month)
-        last = min(month_helpers.last_day(month), ctx.today)
+        last = min(month_helpers.last_day(month), ctx.today - timedelta(days=2))
         rates = plan.rates[month]
         target = rates.referrals if month != plan.months[-1] else round(
             rates.referrals * ((last - first).days + 1) / 30.4)  # fmt: skip
