@@ -2,6 +2,7 @@
 on the XmR charts, the records are consistent with each child's case and with what the importers
 accept, and a seed always gives the same events."""
 
+import json
 from datetime import date, datetime
 
 import pytest
@@ -151,3 +152,18 @@ def test_the_same_seed_gives_the_same_events(app_ctx, other):
     db.session.commit()
     _seed(600, seed=other)
     assert events() != first
+
+
+def test_qa_demo_seed_says_what_events_it_loaded(runner, app_ctx):
+    args = ["demo", "seed", "--cases", "300", "--today", "2026-11-23", "--history-months", "0"]
+    result = runner.invoke(args=[*args, "--events"])
+    assert result.exit_code == 0, result.output
+    assert "12 months of events:" in result.output
+    assert "(qa kpi show --month 2026-10)" in result.output
+    shown = runner.invoke(args=["kpi", "show", "--month", "2026-10", "--json"])
+    kpis = {k["key"]: k for k in json.loads(shown.output)["kpis"]}
+    assert kpis["assessments_within_45_working_days"]["denominator"] > 0
+    assert kpis["care_leavers_in_touch"]["as_of"] == "2026-10-31"
+    # Without history, or when asked, there are none.
+    again = runner.invoke(args=[*args, "--reset", "--yes", "--no-events", "--json"])
+    assert json.loads(again.output.splitlines()[-1])["events"] is None
