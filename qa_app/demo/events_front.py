@@ -274,18 +274,22 @@ def short_journey(ctx: Context, kid: Kid, referred: date, before: date) -> None:
     start = min(latest, referred + timedelta(days=rng.randint(0, 3)))
     authorised = assess_forward(ctx, kid, start, latest - timedelta(days=2))
     closed = min(latest, authorised + timedelta(days=rng.randint(1, 12)))
-    if roll < 0.17 and (latest - authorised).days > 31:
-        # Helped as a child in need for a while without a CIN plan.
-        closed = min(latest, authorised + timedelta(days=rng.randint(31, 150)))
-    elif roll > 0.78 and (latest - authorised).days > 30:
-        strategy = authorised + timedelta(days=rng.randint(0, 6))
-        if rng.random() < 0.45:
-            icpc = wd.add(strategy, icpc_gap(ctx, strategy))
+    # What follows is decided at once, so journeys near today keep the same mix of outcomes.
+    if roll > 0.78:
+        strategy = min(latest, authorised + timedelta(days=rng.randint(0, 6)))
+        icpc = wd.add(strategy, icpc_gap(ctx, strategy))
+        if rng.random() < 0.45 and icpc < latest:
             section47(ctx, kid, strategy, icpc, False)
             closed = min(latest, icpc + timedelta(days=rng.randint(1, 20)))
         else:
             section47(ctx, kid, strategy, None, None, not_required=True)
             closed = min(latest, strategy + timedelta(days=rng.randint(5, 25)))
+    elif roll < 0.22 and (latest - authorised).days > 3:
+        # A short CIN plan, closed when it ends.
+        start = authorised + timedelta(days=rng.randint(0, min(10, (latest - authorised).days - 2)))
+        end = min(latest - timedelta(days=1), start + timedelta(days=rng.randint(14, 84)))
+        cin_plan(ctx, kid, start, end)
+        closed = min(latest, end + timedelta(days=rng.randint(0, 7)))
     cin_episode(ctx, kid, referred, closed, "RC9" if rng.random() < 0.25 else "RC8")
     ctx.close_case(kid, "assessment", referred, closed)
 
