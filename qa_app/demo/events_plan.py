@@ -190,7 +190,9 @@ class Context:
             if la_id not in self.used_ids:
                 self.used_ids.add(la_id)
                 break
-        team, workers = rng.choice(self.teams[service])
+        # A very small council may have no team of the service: any team will do.
+        teams = self.teams.get(service) or [t for every in self.teams.values() for t in every]
+        team, workers = rng.choice(teams)
         dob = self.today - timedelta(days=rng.randint(youngest * 365 + 1, oldest * 365 + 364))
         kid = Kid(la_id, dob, team, rng.choice(workers) if workers else None)
         self.new_kids.append(kid)
