@@ -13,7 +13,7 @@ from qa_app import demo as demo_service
 from qa_app.clock import local_today, utcnow
 from qa_app.extensions import db
 from qa_app.models import BackgroundTask
-from qa_app.services.platform import tasks
+from qa_app.services.platform import months, tasks
 
 
 @click.group("demo", cls=AppGroup)
@@ -36,12 +36,18 @@ def _print_progress(percent: int, message: str) -> None:
     show_default=True,
     help="Past months of audits, moderation and actions (0: council and caseload only)",
 )
+@click.option(
+    "--events/--no-events",
+    default=None,
+    help="12 months of referrals, assessments, plans and care for the performance figures "
+    f"(default: with history, up to {demo_service.EVENTS_MAX_CASES:,} cases)",
+)
 @click.option("--reset", is_flag=True, help="Delete ALL data first")
 @click.option("--yes", is_flag=True, help="Do not ask before --reset")
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) if the database holds staff")
 @click.option("--background", "in_background", is_flag=True, help="Run as an RQ job and follow it")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON")
-def seed(cases, seed, today, history_months, reset, yes, if_empty, in_background, as_json):
+def seed(cases, seed, today, history_months, events, reset, yes, if_empty, in_background, as_json):
     """Build a realistic fake council (deterministic for a seed)."""
     today = today.date() if today else local_today()
     if if_empty and not demo_service.database_is_empty():
@@ -53,7 +59,7 @@ def seed(cases, seed, today, history_months, reset, yes, if_empty, in_background
         demo_service.wipe_all_data()
         db.session.commit()
     if in_background:
-        _seed_in_background(cases, seed, today, history_months, as_json)
+        _seed_in_background(cases, seed, today, history_months, events, as_json)
         return
     started = time.perf_counter()
     try:
@@ -64,6 +70,7 @@ def seed(cases, seed, today, history_months, reset, yes, if_empty, in_background
             now=utcnow(),
             progress=_print_progress,
             history_months=history_months,
+            events=events,
         )
     except demo_service.DemoRefused as exc:
         db.session.rollback()
@@ -84,6 +91,13 @@ def seed(cases, seed, today, history_months, reset, yes, if_empty, in_background
             f"{summary.open_cases:,} open cases in {elapsed:.1f}s "
             f"({summary.open_cases / elapsed:,.0f} cases/s)."
         )
+        if summary.events:
+            click.echo(
+                f"12 months of events: {summary.events['referrals']:,} referrals, "
+                f"{summary.events['assessments']:,} assessments, {summary.events['cp_plans']:,} "
+                f"CP plans, {summary.events['cla_periods']:,} periods of care "
+                f"(qa kpi show --month {months.previous(today)})."
+            )
         if report_month:
             click.echo(f"Draft audit report for {report_month} built: see Reports.")
 
@@ -105,13 +119,14 @@ def _build_last_months_report(today: date) -> str | None:
 
 
 def _seed_in_background(
-    cases: int, seed: int, today: date, history_months: int, as_json: bool
+    cases: int, seed: int, today: date, history_months: int, events: bool | None, as_json: bool
 ) -> None:
     params = {
         "cases": cases,
         "seed": seed,
         "today": today.isoformat(),
         "history_months": history_months,
+        "events": events,
     }
     task = tasks.create_task("demo_seed", params, by=None)
     db.session.commit()

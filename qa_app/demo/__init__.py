@@ -19,6 +19,7 @@ from qa_app.demo.actions_history import seed_action_history
 from qa_app.demo.auditing import size_audit_pool
 from qa_app.demo.caseload import insert_caseload, plan_caseload
 from qa_app.demo.council import DEMO_LOGINS, DEMO_PASSWORD, build_council
+from qa_app.demo.events import monthly_imports, seed_events
 from qa_app.demo.history import seed_history
 from qa_app.demo.moderation_history import seed_moderation_history
 from qa_app.extensions import db
@@ -35,6 +36,7 @@ from qa_app.services.toolkits.store import (
 __all__ = [
     "DEMO_LOGINS",
     "DEMO_PASSWORD",
+    "EVENTS_MAX_CASES",
     "DemoRefused",
     "DemoSummary",
     "build_last_months_report",
@@ -47,6 +49,9 @@ __all__ = [
 
 
 HISTORY_MONTHS = 12
+# Events for a larger council take more than the minute a demo load may take (100,000 cases:
+# over a minute more); ask for them with events=True (`qa demo seed --events`).
+EVENTS_MAX_CASES = 20_000
 
 
 class DemoRefused(ValueError):
@@ -64,6 +69,7 @@ class DemoSummary:
     seed: int
     history: dict[str, int]
     actions: int = 0
+    events: dict[str, int] | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -101,11 +107,14 @@ def seed_demo(
     now: datetime,
     progress: Progress | None = None,
     history_months: int = HISTORY_MONTHS,
+    events: bool | None = None,
 ) -> DemoSummary:
     """Create the demo council in an empty database (flushes; the caller commits).
 
     *history_months* past monthly cycles of audits, moderation and actions come with it
-    (0: the council and its caseload only, the fastest load for a very large council).
+    (0: the council and its caseload only, the fastest load for a very large council). With
+    *events* (by default when there is history and at most EVENTS_MAX_CASES cases) come 12
+    months of the extracts' events for the performance indicators (``demo.events.seed_events``).
     """
     if cases < 50 or cases > 500_000:
         raise DemoRefused("The demo council needs between 50 and 500,000 cases")
@@ -117,11 +126,25 @@ def seed_demo(
             "database (use `qa demo seed --reset` to wipe it first)"
         )
     with bulk_load():
-        return _seed(cases, seed, today, now, progress or (lambda _pct, _msg: None), history_months)
+        return _seed(
+            cases,
+            seed,
+            today,
+            now,
+            progress or (lambda _pct, _msg: None),
+            history_months,
+            bool(history_months) and cases <= EVENTS_MAX_CASES if events is None else events,
+        )
 
 
 def _seed(
-    cases: int, seed: int, today: date, now: datetime, report: Progress, history_months: int
+    cases: int,
+    seed: int,
+    today: date,
+    now: datetime,
+    report: Progress,
+    history_months: int,
+    with_events: bool,
 ) -> DemoSummary:
     rng = random.Random(seed)
     fake = Faker("en_GB")
@@ -140,6 +163,8 @@ def _seed(
         experience=random.Random(f"{seed}-qualified"),
     )
     report(25, f"Created {council.staff_count:,} staff in {len(council.team_ids):,} teams")
+    # The monthly imports the events come with, first so the import history reads in order.
+    past_imports = monthly_imports(today) if with_events else []
     demo_import = Import(format="demo", as_of=today, created_at=now, files=[], status="complete")
     db.session.add(demo_import)
     db.session.flush()
@@ -160,7 +185,7 @@ def _seed(
         load_toolkit_files(shipped_toolkit_files(), by=None, now=now, via="demo")
     except ToolkitsRefused as exc:
         raise DemoRefused(f"The shipped toolkits cannot be loaded:\n{exc}") from exc
-    history, actions = {}, {}
+    history, actions, events = {}, {}, None
     if history_months:
         with indexes_built_after([model.__table__ for model in HISTORY_MODELS]):
             report(99, f"Creating {history_months} months of audit history")
@@ -172,6 +197,10 @@ def _seed(
             report(99, "Raising and ageing the audits' actions")
             actions = seed_action_history(today=today, rng=random.Random(f"{seed}-actions"))
             report(99, "Indexing the audit history")
+    if with_events:
+        report(99, "Creating 12 months of referrals, assessments, plans and care")
+        events = seed_events(today=today, rng=random.Random(f"{seed}-events"),
+                             import_id=demo_import.id, now=now, imports=past_imports)  # fmt: skip
     report(100, "Demo council ready")
     return DemoSummary(
         localities=len(council.locality_ids),
@@ -183,6 +212,7 @@ def _seed(
         seed=seed,
         actions=actions.get("actions", 0),
         history=history,
+        events=events,
     )
 
 
@@ -223,6 +253,7 @@ def seed_task(task, progress: Progress, *, now: datetime, today: date) -> dict:
         cases=int(task.params.get("cases", 6000)),
         seed=int(task.params.get("seed", 2026)),
         history_months=int(task.params.get("history_months", HISTORY_MONTHS)),
+        events=task.params.get("events"),
         today=today,
         now=now,
         progress=progress,
