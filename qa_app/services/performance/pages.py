@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from qa_app.cache import cached_json
 from qa_app.extensions import db
 from qa_app.models import Case
 from qa_app.services.performance import board, figures, triangulation
@@ -15,6 +16,7 @@ from qa_app.services.performance.indicators import BY_KEY, Settings
 from qa_app.services.platform import csv_files, months
 from qa_app.services.platform.paging import PAGE_SIZE
 from qa_app.services.reports import figures as report_figures
+from qa_app.services.reports.dashboard import data_stamp as audit_stamp
 from qa_app.services.reports.scope import ReportScope
 from qa_app.services.reports.spc_chart import xmr_chart
 from qa_app.services.reports.tables import DEFAULT_INADEQUATE_TARGET
@@ -42,35 +44,55 @@ def month_of(text: str | None, today: date) -> tuple[str, str | None]:
         return default, f"Month: {exc}. Showing {months.label(default)}."
 
 
-def teams(month: str, scope: ReportScope, *, settings: Settings | None = None) -> list[dict]:
+def teams(
+    month: str,
+    scope: ReportScope,
+    *,
+    settings: Settings | None = None,
+    accuracy: dict | None = None,
+) -> list[dict]:
     """Each team in *scope* with records or audits in *month*: its audits and the share good or
     better (the reports' figures), its recording accuracy and the TEAM_KEYS indicators."""
     grades = {
         row["label"]: row
         for row in report_figures.grades(month, scope, target=DEFAULT_INADEQUATE_TARGET, by="team")
     }
-    accuracy = {
-        r["team"]: r
-        for r in triangulation.recording_accuracy(month, scope, settings=settings)["teams"]
-    }
+    if accuracy is None:
+        accuracy = triangulation.recording_accuracy(month, scope, settings=settings)
+    by_team = {r["team"]: r for r in accuracy["teams"]}
     values: dict[str, dict] = {}
     for key in TEAM_KEYS:
         for row in figures.breakdown(key, month, scope, settings=settings)["teams"]:
-            values.setdefault(row["name"], {})[key] = format_value(row["value"], BY_KEY[key].unit)
-    names = sorted(set(grades) | set(values) | set(accuracy))
+            values.setdefault(row["name"], {})[key] = format_value(
+                None if row["value"] is None else round(row["value"], 1), BY_KEY[key].unit
+            )
+    names = sorted(set(grades) | set(values) | set(by_team))
     return [
-        {"name": name, "grades": grades.get(name), "accuracy": accuracy.get(name),
+        {"name": name, "grades": grades.get(name), "accuracy": by_team.get(name),
          "values": values.get(name, {})}
         for name in names if name != "No team"
     ]  # fmt: skip
 
 
 def dashboard(month: str, scope: ReportScope, *, settings: Settings | None = None) -> dict:
+    """The board, the recording accuracy and (above team scope) the teams. The teams and the
+    accuracy are cached like the board's figures, under both its stamp and the audits' (a
+    submitted or moderated audit moves it)."""
+    settings = settings or Settings()
+
+    def compute() -> dict:
+        accuracy = triangulation.recording_accuracy(month, scope, settings=settings)
+        out = {"accuracy": accuracy}
+        if scope.kind != "team":
+            out["teams"] = teams(month, scope, settings=settings, accuracy=accuracy)
+        return out
+
+    stamps = [board.data_stamp(), audit_stamp()]
+    key = [month, scope.key, settings.cp_visit_working_days, *stamps]
     data = board.board(month, scope, settings=settings)
+    data |= cached_json("performance-teams", key, compute, seconds=board.CACHE_SECONDS)
     if scope.kind != "team":
-        data["teams"] = teams(month, scope, settings=settings)
         data["team_keys"] = [(k, BY_KEY[k].name) for k in TEAM_KEYS]
-    data["accuracy"] = triangulation.recording_accuracy(month, scope, settings=settings)
     return data
 
 
