@@ -104,3 +104,16 @@ def test_kpi_show_json_has_band_and_england(app_ctx, runner):
     england = kpis["assessments_within_45_working_days"]["england"]
     assert england["figure"] == 85.7 and england["year"] == 2025 and "DfE" in england["source"]
     assert kpis["cp_seen_alone"]["england"] is None  # not published
+
+
+def test_the_cache_stamp_moves_with_an_import(app_ctx):
+    first = board.data_stamp()
+    assert {r.key: r for r in board.board("2021-03")["rows"]}["care_leavers_in_touch"].latest[
+        "denominator"
+    ] is None
+    do_import([sample("Annex_A.xlsx")], date(2021, 3, 31))
+    second = board.data_stamp()
+    assert second != first
+    # The board after the import shows it, although an empty month was cached before.
+    rows = {r.key: r for r in board.board("2021-03")["rows"]}
+    assert rows["care_leavers_in_touch"].latest["denominator"] == 6
