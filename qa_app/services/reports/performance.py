@@ -6,22 +6,20 @@ the England figure and the SPC marks) and a 12-month XmR series per indicator.
 the version's data with the bands it was rated against (``Thresholds.as_dict``): a published
 version keeps its bands and figures after the board changes the thresholds, because the page, the
 PDF, the workbook and the API all read the stored section (``performance_tables``), never the
-thresholds in force now.
+thresholds in force now. The figures, bands and SPC marks come from the Improvement Board
+service (``performance.board``), the dashboard's own, so the two never disagree.
 """
 
-from qa_app.services.performance import figures
-from qa_app.services.performance.bands import BAND_NAMES, RANK, Bands, format_value, plain
-from qa_app.services.performance.indicators import INDICATORS, Settings
-from qa_app.services.performance.threshold_file import load_defaults
+from qa_app.services.performance import board
+from qa_app.services.performance.bands import BAND_NAMES, format_value, plain
+from qa_app.services.performance.indicators import BY_KEY, Settings
 from qa_app.services.performance.thresholds import all_thresholds
-from qa_app.services.platform.months import ending_with, short_label
-from qa_app.services.platform.spc import VARIATION_SHORT, Target, XmrResult, xmr
+from qa_app.services.platform import months as month_helpers
+from qa_app.services.platform.months import short_label
+from qa_app.services.platform.spc import VARIATION_SHORT, XmrResult
 from qa_app.services.reports.scope import COUNCIL, ReportScope
 from qa_app.services.reports.table_types import Column, Table
 
-SERIES_MONTHS = 12
-RECENT_MONTHS = 3
-DIRECTIONS = {"higher": "higher_is_better", "lower": "lower_is_better", "neither": "neither"}
 ASSURANCE_SHORT = {
     "always_meets": "Consistently meets Good",
     "never_meets": "Consistently misses Good",
@@ -36,86 +34,42 @@ UNIT_WORDS = {
 }
 
 
-def good_target(bands: Bands | None) -> Target | None:
-    """The values rated Good or better, as the XmR chart's target: for higher-is-better bands
-    at least where Good starts, for lower-is-better at most where Good ends, for two-sided bands
-    the range between; None when not rated or no step is Good or better."""
-    if bands is None:
-        return None
-    good = [i for i, s in enumerate(bands.steps) if RANK[s.band] >= RANK["good"]]
-    if not good:
-        return None
-    first, last = good[0], good[-1]
-    low = bands.steps[first - 1].limit if first > 0 else None
-    high = bands.steps[last].limit
-    if low is None and high is None:
-        return None
-    return Target(low, high)
-
-
-def _number(value: float | None) -> float | int | None:
-    return None if value is None else plain(round(value, 4))
-
-
-def _month(month: str, f: figures.Figure) -> dict:
-    return {
-        "month": month,
-        "numerator": f.numerator,
-        "denominator": f.denominator,
-        "value": _number(f.value),
-        "as_of": f.as_of.isoformat() if f.as_of else None,
-        "reason": f.reason,
-    }
-
-
-def _row(indicator, series: list, thresholds) -> dict:
-    points = [_month(m, f) for m, f in series]
-    bands = thresholds.bands if thresholds else None
-    result = xmr(
-        [(p["month"], p["value"]) for p in points],
-        direction=DIRECTIONS[indicator.direction],
-        target=good_target(bands),
-    )
-    latest = points[-1]
-    return {
-        "key": indicator.key,
-        "name": indicator.name,
-        "definition": indicator.definition,
-        "unit": indicator.unit,
-        "direction": indicator.direction,
-        "timing": indicator.timing,
-        "parent": indicator.parent,
-        "thresholds": thresholds.as_dict() if thresholds else None,
-        "value": latest["value"],
-        "band": thresholds.rate(latest["value"]) if thresholds else None,
-        "points": points,
-        "xmr": result.as_dict(),
-    }
+def _point(f: dict) -> dict:
+    return {k: f[k] for k in ("month", "numerator", "denominator", "value", "as_of", "reason")}
 
 
 def performance_section(
     month: str, scope: ReportScope = COUNCIL, *, settings: Settings | None = None
 ) -> dict:
     """Every indicator for the 12 months ending with *month* in *scope*, with the bands in force
-    for *month*, frozen as plain data."""
-    months = ending_with(month, SERIES_MONTHS)
-    coverage = figures.Coverage()
-    if coverage.imports:
-        # Without an import every figure is null with its reason, and no SQL runs.
-        figures._prepare()
-    settings = settings or Settings()
-    grid: dict[str, list] = {i.key: [] for i in INDICATORS}
-    for m in months:
-        for indicator in INDICATORS:
-            f = figures.figure(indicator, m, scope, coverage=coverage, settings=settings)
-            grid[indicator.key].append((m, f))
-    rated = load_defaults()
-    in_force = all_thresholds(month, [i.key for i in INDICATORS if i.key in rated])
+    for *month*, frozen as plain data. The rows are the Improvement Board's
+    (``performance.board``), so the report and the dashboard never disagree."""
+    table = board.board(month, scope, settings=settings)
+    series = board.monthly_figures(month, scope, settings=settings)  # cached by ``board``
+    rated = all_thresholds(month, [row.key for row in table["rows"]])
+    rows = []
+    for row in table["rows"]:
+        th = rated[row.key]
+        rows.append(
+            {
+                "key": row.key,
+                "name": row.name,
+                "definition": BY_KEY[row.key].definition,
+                "unit": row.unit,
+                "direction": row.direction,
+                "parent": row.parent,
+                "thresholds": th.as_dict(),
+                "value": row.latest["value"],
+                "band": row.band,
+                "points": [_point(f) for f in series[row.key]],
+                "xmr": board.spc_of(series[row.key], row.direction, th.bands).as_dict(),
+            }
+        )
     return {
         "month": month,
-        "months": months,
-        "recent": months[-RECENT_MONTHS:],
-        "rows": [_row(i, grid[i.key], in_force.get(i.key)) for i in INDICATORS],
+        "months": month_helpers.ending_with(month, board.SERIES_MONTHS),
+        "recent": table["months"],
+        "rows": rows,
     }
 
 

@@ -10,11 +10,10 @@ import pytest
 
 from qa_app.extensions import db
 from qa_app.services.performance import figures, thresholds
+from qa_app.services.performance.board import spc_of
 from qa_app.services.performance.indicators import INDICATORS
-from qa_app.services.platform.spc import xmr
 from qa_app.services.reports import versions
 from qa_app.services.reports.files import render_context, xlsx_bytes
-from qa_app.services.reports.performance import DIRECTIONS, good_target
 from qa_app.services.reports.scope import COUNCIL, parse_scope
 from qa_app.services.reports.tables import report_data, report_tables
 from tests.support.extracts import World, annex_a
@@ -59,11 +58,7 @@ def test_the_section_holds_every_indicator_as_the_figures_give_it(council, scope
         th = in_force[indicator.key]
         assert row["band"] == th.rate(want[-1].value)
         assert row["thresholds"]["bands"] == (th.bands.as_dict() if th.bands else None)
-        expected = xmr(
-            [(p["month"], p["value"]) for p in row["points"]],
-            direction=DIRECTIONS[indicator.direction],
-            target=good_target(th.bands),
-        )
+        expected = spc_of(row["points"], indicator.direction, th.bands)
         assert row["xmr"] == expected.as_dict()
     assert rows[KEY]["thresholds"]["england"]["figure"] == 85.7
     # The generated council gives the latest month figures to rate.
