@@ -12,10 +12,9 @@ toolkits); actions; cases; moderation (moderating, tier 3 reviews, disputes, agr
 and administration (QA lead and access log). Notifications and the account sit at the end of the
 header (base.html).
 
-Performance pages (the improvement board's indicators) belong in the Reports section, after
-Grade trends: ``NavItem("Performance", "performance.index", "performance.view")`` once that
-permission exists, so heads of service, the DCS, PSW, QA lead, senior and team managers find
-them beside the audit figures without another header item.
+Performance pages (the improvement board's indicators) are in the Reports section, after
+Grade trends, so heads of service, the DCS, PSW, QA lead, senior and team managers find them
+beside the audit figures without another header item.
 """
 
 from dataclasses import dataclass
@@ -97,9 +96,10 @@ SECTIONS: tuple[NavSection, ...] = (
                 "Monthly reports", "reports.index", "reports.view", ("reports.show",), "Reports"
             ),
             NavItem("Grade trends", "reports.dashboard", "dashboards.view"),
+            NavItem("Performance", "performance.index", "performance.view", ("performance",)),
             NavItem("Thresholds", "thresholds.index", "thresholds.view", ("thresholds",)),
         ),
-        ("reports", "thresholds"),
+        ("reports", "performance", "thresholds"),
     ),
     NavSection(
         "Admin",

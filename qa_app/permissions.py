@@ -95,6 +95,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         {"dcs", "psw", "qa_admin", "head_of_service", "senior_manager", "team_manager"}
     ),
     "thresholds.manage": frozenset({"psw", "qa_admin"}),
+    # The Improvement Board dashboard: the council for the DCS, PSW, QA lead and senior
+    # managers, a locality for its head of service, a team for its manager
+    # (services/performance/access.py).
+    "performance.view": frozenset(
+        {"dcs", "psw", "qa_admin", "senior_manager", "head_of_service", "team_manager"}
+    ),
 }
 
 

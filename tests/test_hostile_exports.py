@@ -169,3 +169,11 @@ def test_report_workbook(runner, client, auth, hostile, tmp_path):
     version_id = db.session.scalar(select(ReportVersion.id))
     download = client.get(f"/reports/{version_id}/download/xlsx")
     assert download.status_code == 200 and download.data == built.read_bytes()
+
+
+def test_performance_children_export(client, auth, hostile):
+    auth.login(hostile["psw"])
+    response = client.get("/performance/unallocated_cases/children.csv?month=2026-03")
+    assert response.status_code == 200
+    cells = assert_csv_neutralised(response.get_data(as_text=True))
+    assert cells[:2] == ["child_id", "team"] and "0000001" in cells  # the import's open case

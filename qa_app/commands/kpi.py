@@ -4,7 +4,6 @@ Stable interfaces: the JSON of ``show --json`` and the CSV columns of ``export``
 means a bad month or scope (the message says why).
 """
 
-import csv
 import json
 import sys
 from pathlib import Path
@@ -14,13 +13,14 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from qa_app.extensions import db
-from qa_app.services.performance import figures
+from qa_app.services.performance import board, figures
+from qa_app.services.performance.bands import BAND_NAMES
 from qa_app.services.performance.indicators import INDICATORS, Settings
-from qa_app.services.platform import months
+from qa_app.services.platform import csv_files, months
 from qa_app.services.reports.scope import ScopeError, parse_scope
 
 KPI_COLUMNS = ("key", "name", "unit", "timing", "numerator", "denominator", "value", "as_of",
-               "reason")  # fmt: skip
+               "reason", "band", "england")  # fmt: skip
 CHILD_COLUMNS = ("key", "child_id", "team", "worker", "first_date", "second_date", "counted",
                  "measure")  # fmt: skip
 UNITS = {"percent": "%", "working_days": " working days", "weeks": " weeks", "count": "",
@@ -50,7 +50,7 @@ def _arguments(month: str, scope_text: str):
 def show(month, scope_text, as_json):
     """Every indicator for a month: numerator, denominator, value and the date it is as of."""
     scope, settings = _arguments(month, scope_text)
-    data = figures.kpi_show(month, scope, settings=settings)
+    data = board.kpi_show(month, scope, settings=settings)
     db.session.commit()  # the working-day calendar, if it had to be filled
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False))
@@ -65,6 +65,8 @@ def show(month, scope_text, as_json):
             value = round(row["value"], 1)
             shown = (f"{value:g}{UNITS[row['unit']]} ({row['numerator']:,}/"
                      f"{row['denominator']:,}, as of {row['as_of']})")  # fmt: skip
+        if row["band"]:
+            shown += f", {BAND_NAMES[row['band']]}"
         click.echo(f"  {row['name']}: {shown}")
 
 
@@ -77,14 +79,16 @@ def export(month, scope_text, out):
     """Write kpis.csv (the figures) and children.csv (the records behind each) to OUT."""
     scope, settings = _arguments(month, scope_text)
     out.mkdir(parents=True, exist_ok=True)
-    data = figures.kpi_show(month, scope, settings=settings)
+    data = board.kpi_show(month, scope, settings=settings)
     with (out / "kpis.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, KPI_COLUMNS, extrasaction="ignore")
+        writer = csv_files.DictWriter(handle, KPI_COLUMNS, extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(data["kpis"])
+        for row in data["kpis"]:
+            england = row["england"]
+            writer.writerow({**row, "england": england["figure"] if england else None})
     count = 0
     with (out / "children.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, CHILD_COLUMNS)
+        writer = csv_files.DictWriter(handle, CHILD_COLUMNS, extrasaction="ignore")
         writer.writeheader()
         for indicator in INDICATORS:
             for row in figures.children(indicator.key, month, scope, settings=settings):

@@ -21,6 +21,7 @@ def register_blueprints(app: Flask) -> None:
         moderation,
         notifications,
         organisation,
+        performance,
         reports,
         tasks,
         thresholds,
@@ -33,6 +34,6 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     for module in (cycles, assignments, notifications, absences, audits, actions):
         app.register_blueprint(module.bp)
-    for module in (moderation, tier3, agreement, reports, api, thresholds):
+    for module in (moderation, tier3, agreement, reports, api, thresholds, performance):
         app.register_blueprint(module.bp)
     errors.register_error_handlers(app)

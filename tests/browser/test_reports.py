@@ -12,7 +12,8 @@ def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
     sign_in(page, live_server.url, "psw@demo.casefile.test")
     page.get_by_role("link", name="Reports", exact=True).click()
     page.get_by_label("Month").fill(month)
-    page.get_by_role("button", name="Build a new version").click()
+    # The build renders the PDF board paper in the request (about 20 s on a busy machine).
+    page.get_by_role("button", name="Build a new version").click(timeout=90_000)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Monthly audit report")
     expect(page.get_by_text("Draft", exact=True)).to_be_visible()
     expect(page.locator("svg.report-chart").first).to_be_visible()
@@ -29,6 +30,13 @@ def test_psw_builds_reads_and_publishes_the_monthly_report(page, live_server):
     assert axe_violations(page) == []
     screenshot(page, "report-draft")
     page.locator("[data-spc=good_or_better]").screenshot(path=str(SCREENSHOTS / "report-xmr.png"))
+    # Section 8: the Improvement Board's table, one row per indicator.
+    board = page.locator("#performance [data-table=performance]")
+    expect(board).to_be_visible()
+    expect(board.locator("[data-indicator=assessments_within_45_working_days]")).to_contain_text(
+        "90% or more"
+    )
+    page.locator("#performance").screenshot(path=str(SCREENSHOTS / "report-performance.png"))
     page.get_by_label("Key messages").fill("Completion is strong.\nChronologies remain weak.")
     page.get_by_role("button", name="Save key messages").click()
     expect(page.get_by_text("Key messages saved.")).to_be_visible()

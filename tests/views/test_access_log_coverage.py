@@ -58,6 +58,7 @@ NOT_CHILD_DATA = {
             "cycles.index",
             "agreement.index",
             "reports.index",
+            "performance.index",
             "reports.show",
             "reports.download",
             "api.tables",
@@ -110,6 +111,12 @@ CHILD_DATA = {
     "reports.dashboard": ("psw", "/reports/dashboard?from=2026-11&to=2026-11"),
     # The audits and actions tables are one row per audit or action; the others are figures.
     "api.table": ("psw", "/api/v1/reports/2026-11/audits"),
+    # The world's import (31 March 2026) holds its open case: the children behind the caseload.
+    "performance.indicator": ("team_manager", "/performance/average_caseload?month=2026-03"),
+    "performance.children_csv": (
+        "head_of_service",
+        "/performance/average_caseload/children.csv?month=2026-03",
+    ),
 }
 
 

@@ -107,7 +107,7 @@ def test_a_head_of_service_sees_six_sections_and_the_pages_of_the_one_they_are_i
     ]
     page = client.get("/reports/dashboard").get_data(as_text=True)
     sub = re.search(r'data-testid="sub-navigation">(.*?)</nav>', page, flags=re.S).group(1)
-    assert page_text(sub) == "Monthly reports Grade trends Thresholds"
+    assert page_text(sub) == "Monthly reports Grade trends Performance Thresholds"
     assert re.search(r'href="/reports/dashboard" aria-current="page"', sub)
     assert 'aria-current="true"' in page.split("Reports</strong>")[0][-400:]
     # A page inside a section keeps its section's sub-navigation (an audit's page under Audits).

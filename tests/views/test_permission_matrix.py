@@ -157,6 +157,13 @@ MATRIX = {
     "api.tables": ("GET", "/api/v1/reports/2026-10", REPORT_READERS),
     "api.table": ("GET", "/api/v1/reports/2026-10/compliance", REPORT_READERS),
     "thresholds.index": ("GET", "/thresholds/", PERFORMANCE_READERS),
+    "performance.index": ("GET", "/performance/", PERFORMANCE_READERS),
+    "performance.indicator": ("GET", "/performance/cp_seen_alone", PERFORMANCE_READERS),
+    "performance.children_csv": (
+        "GET",
+        "/performance/cp_seen_alone/children.csv",
+        PERFORMANCE_READERS,
+    ),
     "thresholds.detail": ("GET", "/thresholds/cp_seen_alone", PERFORMANCE_READERS),
     "thresholds.bands": ("GET", "/thresholds/cp_seen_alone/bands", THRESHOLD_EDITORS),
     "thresholds.add_comparator": (

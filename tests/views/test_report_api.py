@@ -109,3 +109,29 @@ def test_a_token_needs_a_name(client, auth, world):
     page = client.post("/reports/tokens", data={"name": ""}).get_data(as_text=True)
     assert "Enter a name for the token" in page
     assert db.session.scalars(select(ApiToken)).all() == []
+
+
+def test_the_practice_performance_tables_are_in_the_api(client, auth, app_ctx):
+    from datetime import date  # noqa: PLC0415
+
+    from tests.support.extracts import World, annex_a  # noqa: PLC0415
+    from tests.support.importing import do_import, source  # noqa: PLC0415
+
+    world = World(seed=20240229)
+    for as_of in (date(2024, 3, 28), date(2024, 4, 30)):
+        do_import([source("annex_a.xlsx", annex_a(world, as_of))], as_of)
+    headers = {"Authorization": f"Bearer {_new_token(client, auth, make_user('psw'))}"}
+    listing = client.get("/api/v1/reports/2024-04", headers=headers).get_json()
+    assert {"performance", "performance_series"} <= set(listing["tables"])
+    body = client.get("/api/v1/reports/2024-04/performance", headers=headers).get_json()
+    assert [c["key"] for c in body["columns"]][8:11] == ["previous_2", "previous_1", "latest"]
+    rows = {r["key"]: r for r in body["rows"]}
+    row = rows["assessments_within_45_working_days"]
+    assert (row["numerator"], row["denominator"], row["latest"]) == (4, 5, 80)
+    assert row["band"] == "Good" and row["england"] == 85.7 and row["england_year"] == 2025
+    assert row["good"] == "80% to under 90%" and row["bands_from"] == "Defaults"
+    assert rows["cin_plan_average_weeks"]["latest"] is None
+    assert "No import holds" in rows["cin_plan_average_weeks"]["reason"]
+    series = client.get("/api/v1/reports/2024-04/performance_series", headers=headers).get_json()
+    months = [r for r in series["rows"] if r["key"] == "assessments_within_45_working_days"]
+    assert len(months) == 12 and months[-1]["value"] == 80 and months[-1]["month"] == "2024-04"

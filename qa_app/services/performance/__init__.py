@@ -9,5 +9,8 @@ indicator's monthly series, for XmR charts), ``figures.breakdown`` (by locality 
 the England figure and comparators), ``thresholds.change_bands``, ``add_comparator`` /
 ``update_comparator`` / ``remove_comparator``; ``caseloads.caseload_by_experience``. Definitions
 live in ``indicators.INDICATORS`` (with ``BY_KEY`` and ``GROUPS``); ``calendar_table.ensure_calendar``
-fills the working-day table the SQL joins to.
+fills the working-day table the SQL joins to. The dashboard: ``board.board`` (the Improvement
+Board table), ``board.kpi_show`` (the CLI's JSON with band and England), ``access.resolve`` (who
+sees which scope), ``pages.dashboard`` / ``pages.chart`` / ``pages.children_page`` (what the
+pages show), ``triangulation.recording_accuracy``.
 """

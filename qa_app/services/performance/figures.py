@@ -262,24 +262,21 @@ def _names(out: dict) -> None:
         rows.sort(key=lambda r: r["name"])
 
 
-def children(
-    key: str,
-    month: str,
-    scope: ReportScope = COUNCIL,
-    *,
-    settings: Settings | None = None,
-    limit: int | None = None,
-) -> list[dict]:
-    """The records behind a figure in *scope*: ``{child_id, team, worker, first_date,
-    second_date, counted, measure}``; ``counted`` says whether the record is in the numerator,
-    ``measure`` is its contribution (working days, days) for averages. The caller logs access."""
+def records_for(key: str, month: str, *, settings: Settings | None = None):
+    """The records subquery of indicator *key* for *month* (columns as ``indicators`` says) and
+    its as-of date, or ``(None, reason)`` when no import holds its kinds for the month."""
     _prepare()
-    indicator = BY_KEY[key]
-    window, _as_of = _window(indicator, month, Coverage(), settings or Settings())
+    window, as_of = _window(BY_KEY[key], month, Coverage(), settings or Settings())
     if window is None:
-        return []
-    records = indicator.records(window).subquery()
-    query = (
+        return None, as_of
+    return BY_KEY[key].records(window).subquery(), as_of
+
+
+def _children_query(key: str, month: str, scope: ReportScope, settings: Settings | None):
+    records, _as_of = records_for(key, month, settings=settings)
+    if records is None:
+        return None
+    return (
         select(
             Child.la_child_id,
             Team.name,
@@ -287,19 +284,47 @@ def children(
             records.c.first_date,
             records.c.second_date,
             records.c.num,
+            records.c.child_id,
         )
         .select_from(records)
         .join(Child, Child.id == records.c.child_id)
         .outerjoin(Team, Team.id == records.c.team_id)
         .outerjoin(User, User.id == records.c.worker_id)
         .where(scope.team_condition(records.c.team_id))
-        .order_by(Team.name, Child.la_child_id, records.c.first_date)
-        .limit(limit)
     )
-    averaged = indicator.unit in ("working_days", "weeks")
+
+
+def count_children(
+    key: str, month: str, scope: ReportScope = COUNCIL, *, settings: Settings | None = None
+) -> int:
+    """How many records ``children`` lists (for paging)."""
+    query = _children_query(key, month, scope, settings)
+    if query is None:
+        return 0
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def children(
+    key: str,
+    month: str,
+    scope: ReportScope = COUNCIL,
+    *,
+    settings: Settings | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict]:
+    """The records behind a figure in *scope*: ``{child_id, team, worker, first_date,
+    second_date, counted, measure, child_row}``; ``counted`` says whether the record is in the
+    numerator, ``measure`` is its contribution (working days, days) for averages, ``child_row``
+    the child's row id (for the access log). The caller logs access."""
+    query = _children_query(key, month, scope, settings)
+    if query is None:
+        return []
+    query = query.order_by(Team.name, Child.la_child_id, "first_date").limit(limit).offset(offset)
+    averaged = BY_KEY[key].unit in ("working_days", "weeks")
     return [
         {"child_id": la, "team": team, "worker": worker, "first_date": first,
          "second_date": second, "counted": bool(num) if not averaged else True,
-         "measure": int(num) if averaged else None}
-        for la, team, worker, first, second, num in db.session.execute(query)
+         "measure": int(num) if averaged else None, "child_row": row}
+        for la, team, worker, first, second, num, row in db.session.execute(query)
     ]  # fmt: skip

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from qa_app.services.platform import csv_files
 from qa_app.services.platform.spc import XmrResult
 from qa_app.services.reports import charts, spc_chart
+from qa_app.services.reports import performance as perf
 from qa_app.services.reports.tables import Table, report_tables
 from qa_app.services.reports.trends import stored_xmr
 
@@ -110,6 +111,37 @@ def render_context(data: dict, key_messages: str, *, full_tables: bool = True) -
         "charts": report_charts(data),
         "spc": {trend["key"]: result for trend, result in trend_results(data)},
         "key_messages": key_messages,
+        "performance": performance_context(data.get("performance")),
+    }
+
+
+def performance_context(section: dict | None) -> dict | None:
+    """The practice performance section as the templates show it: the board table's rows, and
+    for each indicator with a figure in the 12 months its XmR result, chart and data table."""
+    if not section:
+        return None
+    blocks = []
+    for row in section["rows"]:
+        if not perf.charted(row):
+            continue
+        result = perf.xmr_of(row)
+        percent = row["unit"] == "percent"
+        chart = spc_chart.xmr_chart(
+            result,
+            title=f"{row['name']}, last 12 months",
+            measure=f"Each point: {row['definition']}",
+            unit="%" if percent else "",
+            bounds=(0, 100) if percent else (0, None),
+        )
+        blocks.append(
+            {"row": row, "result": result, "chart": chart, "table": perf.chart_table(row)}
+        )
+    return {
+        "section": section,
+        "months": [perf.month_heading(m) for m in section["recent"]],
+        "rows": perf.board_rows(section),
+        "blocks": blocks,
+        "uncharted": [r["name"] for r in section["rows"] if not perf.charted(r)],
     }
 
 
@@ -175,6 +207,8 @@ def xlsx_bytes(data: dict, tables: list[Table] | None = None) -> bytes:
                     sheet.write_number(r, col, float(value), percent)
                 elif column.kind == "dec":
                     sheet.write_number(r, col, float(value), decimal)
+                elif column.kind == "num":
+                    sheet.write_number(r, col, value)
                 else:
                     sheet.write_number(r, col, value)
         sheet.set_column(0, 0, 40)

@@ -11,19 +11,22 @@ Agreement statistics and escalations / tier 3 reviews come from ``reports.modera
 moderation feature's records).
 """
 
-from dataclasses import dataclass, field
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from qa_app.extensions import db
 from qa_app.models import ToolkitVersion
 from qa_app.services.moderation import agreement
 from qa_app.services.moderation.agreement import DEFAULT_SMALL_N
+from qa_app.services.performance.indicators import Settings
 from qa_app.services.platform.months import check, ending_with, label
 from qa_app.services.reports import figures
 from qa_app.services.reports import moderation as report_moderation
+from qa_app.services.reports.performance import performance_section, performance_tables
 from qa_app.services.reports.scope import COUNCIL, ReportScope, ScopeError
+from qa_app.services.reports.table_types import Column, Table
 from qa_app.services.reports.trends import (
     DEFAULT_INADEQUATE_TARGET,
     compliance_trends,
@@ -31,7 +34,7 @@ from qa_app.services.reports.trends import (
     stored_xmr,
 )
 
-__all__ = ["DEFAULT_INADEQUATE_TARGET", "report_data", "report_tables"]
+__all__ = ["DEFAULT_INADEQUATE_TARGET", "Column", "Table", "report_data", "report_tables"]
 TREND_MONTHS = 12
 
 
@@ -110,6 +113,9 @@ def report_data(
         "agreement": report_moderation.agreement_figures(month, scope, small_n=small_n),
         "escalations": report_moderation.escalation_figures(month, scope, as_of=as_of),
         "actions": actions,
+        "performance": performance_section(
+            month, scope, settings=Settings.from_config(current_app.config)
+        ),
     }
 
 
@@ -138,23 +144,6 @@ def default_key_messages(data: dict) -> str:
 
 
 # --- tables shared by the page, the PDF and the workbook ---------------------------------------
-
-
-@dataclass
-class Column:
-    key: str
-    label: str
-    kind: str = "int"  # text | int | pct | dec (two decimal places)
-
-
-@dataclass
-class Table:
-    key: str  # also the workbook's sheet name (at most 31 characters)
-    title: str
-    columns: list[Column]
-    rows: list[list] = field(default_factory=list)
-    note: str = ""
-    empty: str = ""  # shown in place of rows when there are none; default "No audits."
 
 
 GRADE_COLUMNS = [
@@ -261,6 +250,9 @@ def report_tables(data: dict) -> list[Table]:
     )
     tables.append(_agreement_table(data["agreement"]))
     tables.append(_escalation_table(data["escalations"]))
+    # Versions built before the section was added hold none.
+    if data.get("performance"):
+        tables.extend(performance_tables(data["performance"]))
     return tables
 
 
