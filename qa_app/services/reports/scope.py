@@ -65,9 +65,11 @@ def parse_scope(text: str) -> ReportScope:
     return ReportScope(kind, row.id, row.name)
 
 
-def scope_for_user(user: User) -> ReportScope | None:
-    """The widest scope *user* may see: the council, their locality, their team, or None."""
-    if is_council_wide(user):
+def scope_for_user(user: User, *, council_wide: bool | None = None) -> ReportScope | None:
+    """The widest scope *user* may see: the council, their locality, their team, or None.
+    *council_wide* overrides the audit reports' rule of who sees the council (performance
+    figures have their own)."""
+    if is_council_wide(user) if council_wide is None else council_wide:
         return COUNCIL
     if "head_of_service" in user.roles and user.effective_locality_id is not None:
         locality = db.session.get(Locality, user.effective_locality_id)
@@ -77,10 +79,11 @@ def scope_for_user(user: User) -> ReportScope | None:
     return None
 
 
-def scope_choices(user: User) -> list[tuple[str, str]]:
-    """(key, label) of every scope *user* may report on: theirs first, then its localities and
-    teams by name (confirmed teams only: a pending one is not yet part of the organisation)."""
-    mine = scope_for_user(user)
+def scope_choices(user: User, mine: ReportScope | None = None) -> list[tuple[str, str]]:
+    """(key, label) of every scope *user* may report on (or of *mine*, their widest scope when
+    another rule decides it): theirs first, then its localities and teams by name (confirmed
+    teams only: a pending one is not yet part of the organisation)."""
+    mine = mine or scope_for_user(user)
     if mine is None:
         return []
     choices = [(mine.key, mine.label)]
