@@ -16,6 +16,10 @@ from workers import jobs, schedule
 UK = ZoneInfo("Europe/London")
 
 
+def open_cases() -> int:
+    return db.session.scalar(select(func.count(Case.id)).where(Case.closed_on.is_(None)))
+
+
 def queue_seed(cases=200):
     task = tasks.create_task("demo_seed", {"cases": cases, "seed": 3}, by=None)
     db.session.commit()
@@ -29,7 +33,7 @@ def test_demo_seed_runs_as_a_background_task_and_reports_progress(app_ctx):
     task = db.session.get(BackgroundTask, task_id)
     assert task.status == "complete" and task.attempts == 1
     assert task.result["open_cases"] == 200
-    assert db.session.scalar(select(func.count(Case.id))) == 200
+    assert open_cases() == 200  # the demo adds closed cases for its events
     assert background.get_progress(task_id) == {"percent": 100, "message": "Demo council ready"}
 
 
@@ -38,7 +42,7 @@ def test_a_task_runs_once_however_often_it_is_enqueued(app_ctx):
     assert jobs.run_task(task_id) == "already complete"
     db.session.expire_all()
     assert db.session.get(BackgroundTask, task_id).attempts == 1
-    assert db.session.scalar(select(func.count(Case.id))) == 200
+    assert open_cases() == 200  # the demo adds closed cases for its events
 
 
 def test_a_task_held_by_another_worker_is_left_alone(app_ctx):
