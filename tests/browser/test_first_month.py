@@ -100,7 +100,9 @@ def test_a_head_of_service_has_six_sections_and_pages_inside_them(page: Page, li
     assert len(tops) == 1, tops
     page.get_by_role("link", name="Reports", exact=True).click()
     sub = page.get_by_test_id("sub-navigation")
-    expect(sub.get_by_role("link")).to_have_text(["Monthly reports", "Grade trends", "Thresholds"])
+    expect(sub.get_by_role("link")).to_have_text(
+        ["Monthly reports", "Grade trends", "Performance", "Thresholds"]
+    )
     sub.get_by_role("link", name="Grade trends").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Grade trends")
     expect(sub.locator('[aria-current="page"]')).to_have_text("Grade trends")
