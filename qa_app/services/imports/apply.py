@@ -18,7 +18,7 @@ from qa_app.importers.snapshot import ChildDetails
 from qa_app.models import Case, Child, Import, ImportRejectedRow, User
 from qa_app.services.imports.closures import DEFAULT_SHARE, ClosureCheck, require_confirmation
 from qa_app.services.imports.directory import ref_id
-from qa_app.services.imports.events import apply_events
+from qa_app.services.imports.events import apply_events, child_pks
 from qa_app.services.imports.plan import ImportPlan, plan_import
 from qa_app.services.imports.undo import keep_before, keep_created
 
@@ -69,7 +69,7 @@ def apply_plan(
     report(60, f"Adding {len(plan.new_children):,} children")
     _insert_children(plan.new_children, now)
     keep_created(
-        "children", _child_pks([c.la_child_id for c in plan.new_children]).values(), record.id
+        "children", child_pks([c.la_child_id for c in plan.new_children]).values(), record.id
     )
     if plan.child_updates:
         db.session.execute(update(Child), [{**u, "updated_at": now} for u in plan.child_updates])
@@ -81,7 +81,7 @@ def apply_plan(
         db.session.execute(update(Case), [_resolved(u, now) for u in plan.case_updates])
     report(80, f"Opening {len(plan.case_inserts):,} cases")
     if plan.case_inserts:
-        lookup = _child_pks([c["la_child_id"] for c in plan.case_inserts])
+        lookup = child_pks([c["la_child_id"] for c in plan.case_inserts])
         rows = []
         for insert in plan.case_inserts:
             row = _resolved(insert, now)
@@ -136,18 +136,6 @@ def _insert_children(new: list[ChildDetails], now: datetime) -> None:
     ]
     for start in range(0, len(rows), BATCH):
         insert_rows(Child.__table__, rows[start : start + BATCH])
-
-
-def _child_pks(la_ids: list[str]) -> dict[str, int]:
-    found: dict[str, int] = {}
-    for start in range(0, len(la_ids), BATCH):
-        chunk = la_ids[start : start + BATCH]
-        found.update(
-            db.session.execute(
-                select(Child.la_child_id, Child.id).where(Child.la_child_id.in_(chunk))
-            ).all()
-        )
-    return found
 
 
 @dataclass

@@ -218,9 +218,9 @@ def apply_events(
             )
         for start in range(0, len(rows), BATCH):
             insert_rows(Child.__table__, rows[start : start + BATCH])
-        keep_created("children", _child_pks(plan.new_children).values(), import_id)
+        keep_created("children", child_pks(plan.new_children).values(), import_id)
     wanted = {row[0] for kind in plan.kinds.values() for row in kind.inserts}
-    pks = _child_pks(sorted(wanted))
+    pks = child_pks(sorted(wanted))
     changed: list[str] = []
     for name, kind_plan in plan.kinds.items():
         table = EVENT_TABLES[name]
@@ -296,7 +296,8 @@ def _insert(kind_plan: KindPlan, table, pks: dict[str, int], import_id: int) -> 
     insert_rows(table, rows)
 
 
-def _child_pks(la_ids: list[str]) -> dict[str, int]:
+def child_pks(la_ids: list[str]) -> dict[str, int]:
+    """Database ids of the children with these council ids, read in batches."""
     found: dict[str, int] = {}
     for start in range(0, len(la_ids), BATCH):
         chunk = la_ids[start : start + BATCH]
