@@ -11,23 +11,10 @@ from qa_app.services.reports.files import board_paper_html
 from qa_app.services.reports.scope import COUNCIL
 from qa_app.services.reports.tables import report_data
 from tests.support.factories import make_toolkit_version
+from tests.support.paper_layout import PX_PER_PT, SVG, boxes, font_sizes
 from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
-SVG = "{http://www.w3.org/2000/svg}"
-PX_PER_PT = 96 / 72
-
-
-def _boxes(box):
-    yield box
-    for child in getattr(box, "children", None) or []:
-        yield from _boxes(child)
-
-
-def _font_sizes(svg) -> list[float]:
-    """The font size of every piece of text in an SVG element (inherited from the root)."""
-    root = float(svg.get("font-size", 16))
-    return [float(t.get("font-size", root)) for t in svg.iter(f"{SVG}text")]
 
 
 @pytest.fixture
@@ -52,12 +39,12 @@ def test_chart_text_prints_at_the_size_of_the_tables(paper):
     document = HTML(string=paper).render()
     charts, cells, captions = [], set(), set()
     for page in document.pages:
-        for box in _boxes(page._page_box):
+        for box in boxes(page._page_box):
             tag = getattr(box, "element_tag", None)
             if tag == f"{SVG}svg":
                 view_width = float(box.element.get("viewBox").split()[2])
                 scale = box.width / view_width  # CSS px per SVG unit, as laid out
-                sizes = _font_sizes(box.element)
+                sizes = font_sizes(box.element)
                 title = box.element.find(f"{SVG}title").text
                 charts.append((title, min(sizes) * scale, max(sizes) * scale))
             elif tag == "td":

@@ -8,10 +8,9 @@ from datetime import date
 from qa_app.services.reports.files import board_paper_html
 from qa_app.services.reports.scope import COUNCIL
 from qa_app.services.reports.tables import report_data
-from tests.services.reports.test_board_paper_chart_size import PX_PER_PT, SVG, _font_sizes
-from tests.services.reports.test_board_paper_tables_fit import _boxes
 from tests.support.extracts import World, annex_a
 from tests.support.importing import do_import, source
+from tests.support.paper_layout import PX_PER_PT, SVG, boxes, font_sizes
 
 
 def test_the_performance_section_fits_the_page_at_the_tables_size(app_ctx):
@@ -31,7 +30,7 @@ def test_the_performance_section_fits_the_page_at_the_tables_size(app_ctx):
     for number, page in enumerate(document.pages, start=1):
         body = page._page_box.children[0]
         right = body.content_box_x() + body.width
-        for box in _boxes(page._page_box):
+        for box in boxes(page._page_box):
             tag = getattr(box, "element_tag", None)
             if tag in ("table", "th", "td") and box.position_x + box.margin_width() > right + 0.5:
                 overflowing.append((number, tag, "".join(box.element.itertext()).split()[:6]))
@@ -39,7 +38,7 @@ def test_the_performance_section_fits_the_page_at_the_tables_size(app_ctx):
                 board_pages.append(page.width > page.height)
             if tag == f"{SVG}svg" and "last 12 months" in box.element.find(f"{SVG}title").text:
                 scale = box.width / float(box.element.get("viewBox").split()[2])
-                sizes = _font_sizes(box.element)
+                sizes = font_sizes(box.element)
                 charts.append((min(sizes) * scale / PX_PER_PT, max(sizes) * scale / PX_PER_PT))
     assert overflowing == [], overflowing
     assert board_pages and all(board_pages)  # on landscape pages only

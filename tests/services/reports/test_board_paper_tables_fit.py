@@ -11,15 +11,10 @@ from qa_app.services.reports.files import board_paper_html
 from qa_app.services.reports.scope import COUNCIL
 from qa_app.services.reports.tables import report_data
 from tests.support.factories import make_toolkit_version
+from tests.support.paper_layout import boxes
 from tests.support.report_world import Spec, load, make_world
 
 MONTH = "2026-10"
-
-
-def _boxes(box):
-    yield box
-    for child in getattr(box, "children", None) or []:
-        yield from _boxes(child)
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def test_no_table_runs_past_the_right_margin(document):
     for number, page in enumerate(document.pages, start=1):
         body = page._page_box.children[0]  # the page's content area
         right = body.content_box_x() + body.width
-        for box in _boxes(page._page_box):
+        for box in boxes(page._page_box):
             tag = getattr(box, "element_tag", None)
             if tag == "table":
                 tables += 1
