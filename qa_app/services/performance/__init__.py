@@ -2,8 +2,9 @@
 keep, rated against the bands the board agrees (docs/indicators.md, docs/thresholds.md).
 
 Doors: ``figures.kpi_show`` (every indicator for a month and scope, the ``qa kpi show --json``
-shape), ``figures.month_figures`` / ``figure`` (the same as objects), ``figures.series`` (one
-indicator's monthly series, for XmR charts), ``figures.breakdown`` (by locality and team),
+shape), ``figures.month_figures`` / ``figure`` (the same as objects), ``figures.series_figures``
+/ ``series`` (monthly series, a period indicator's months in one query grouped by month, for the
+board and the XmR charts; ``coverage.window`` says which months the imports hold), ``figures.breakdown`` (by locality and team),
 ``figures.children`` (the records behind a figure; callers log the access);
 ``thresholds.all_thresholds`` / ``thresholds_for`` / ``rate`` (the bands in force for a month,
 the England figure and comparators), ``thresholds.change_bands``, ``add_comparator`` /

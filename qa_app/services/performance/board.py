@@ -2,8 +2,8 @@
 three months, the band of the latest, the England figure and the SPC marks of its 12-month
 series (docs/indicators.md#the-improvement-board-dashboard).
 
-The figures are the grouped SQL of ``figures.month_figures``, one call per month of the series;
-they are cached in Redis under a stamp that moves whenever an import, a team's place in the
+The figures are the grouped SQL of ``figures.series_figures`` (a period indicator's 12 months in
+one query grouped by month); they are cached in Redis under a stamp that moves whenever an import, a team's place in the
 organisation or the calendar could change them. Bands and England figures are read fresh (two
 queries): a change of bands shows at once.
 """
@@ -55,11 +55,11 @@ def monthly_figures(
     series_months = month_helpers.ending_with(month, count)
 
     def compute() -> dict:
-        out: dict[str, list[dict]] = {i.key: [] for i in INDICATORS}
-        for m in series_months:
-            for f in figures.month_figures(m, scope, settings=settings):
-                out[f.key].append({"month": m, **f.as_dict()})
-        return out
+        found = figures.series_figures(series_months, scope, settings=settings)
+        return {
+            key: [{"month": m, **f.as_dict()} for m, f in zip(series_months, row, strict=True)]
+            for key, row in found.items()
+        }
 
     key = [scope.key, series_months, settings.cp_visit_working_days, data_stamp()]
     return cached_json("performance-board", key, compute, seconds=CACHE_SECONDS)

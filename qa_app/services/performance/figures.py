@@ -5,18 +5,19 @@ indicator defines (``indicators``); Python only handles the few result rows.
 A period figure needs an import holding its kinds of event for a period that overlaps the month
 (its ``as_of`` is the end of the month or of the latest such period, whichever is earlier); a
 snapshot figure is taken at D, the latest as-of date in the month of an import that holds all its
-kinds. Otherwise the figure has no numerator or denominator, and ``reason`` says why.
+kinds (``coverage``). Otherwise the figure has no numerator or denominator, and ``reason`` says
+why.
 """
 
 from dataclasses import asdict, dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
 from qa_app.extensions import db
-from qa_app.importers.events import KINDS
-from qa_app.models import Child, EventCoverage, Import, Team, User
-from qa_app.services.performance.calendar_table import ensure_calendar
+from qa_app.models import CalendarDay, Child, Team, User
+from qa_app.services.performance.coverage import Coverage, prepare
+from qa_app.services.performance.coverage import window as window_of
 from qa_app.services.performance.indicators import (
     BY_KEY,
     INDICATORS,
@@ -50,81 +51,6 @@ class Figure:
         return data
 
 
-def _prepare() -> None:
-    """The calendar table filled; on PostgreSQL no JIT for this transaction: the correlated
-    subqueries look expensive to the planner, which then spent a second compiling each figure's
-    query that runs in a tenth of it."""
-    ensure_calendar()
-    connection = db.session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("SET LOCAL jit = off")
-
-
-def _label(kind: str) -> str:
-    return "open cases" if kind == "cases" else KINDS[kind].label
-
-
-class Coverage:
-    """What the complete imports held, loaded once: each import's as-of date and, per kind of
-    event, the period it covered."""
-
-    def __init__(self) -> None:
-        self.imports: dict[int, date] = dict(
-            db.session.execute(
-                select(Import.id, Import.as_of).where(Import.status == "complete")
-            ).all()
-        )
-        self.periods: dict[str, list[tuple[int, date, date]]] = {}
-        self.splits: dict[tuple, dict[str, int]] = {}  # see _split
-        for import_id, kind, start, end in db.session.execute(
-            select(
-                EventCoverage.import_id,
-                EventCoverage.kind,
-                EventCoverage.period_start,
-                EventCoverage.period_end,
-            )
-        ):
-            if import_id in self.imports:
-                self.periods.setdefault(kind, []).append((import_id, start, end))
-
-    def _holding(self, kind: str) -> set[int]:
-        if kind == "cases":
-            return set(self.imports)
-        return {i for i, _s, _e in self.periods.get(kind, [])}
-
-    def snapshot_date(self, kinds: tuple[str, ...], start: date, end: date) -> date | None:
-        ids = set(self.imports)
-        for kind in kinds:
-            ids &= self._holding(kind)
-        dates = [self.imports[i] for i in ids if start <= self.imports[i] < end]
-        return max(dates, default=None)
-
-    def period_end(self, kinds: tuple[str, ...], start: date, end: date) -> date | None:
-        """The date up to which the month's events are known, or None if a kind is not held."""
-        known = end - timedelta(days=1)
-        for kind in kinds:
-            ends = [e for _i, s, e in self.periods.get(kind, []) if s < end and e >= start]
-            if not ends:
-                return None
-            known = min(known, max(ends))
-        return known
-
-
-def _window(indicator: Indicator, month: str, coverage: Coverage, settings: Settings):
-    start = month_helpers.first_day(month)
-    end = month_helpers.first_day_after(month)  # exclusive
-    labels = ", ".join(_label(k) for k in indicator.kinds)
-    if indicator.timing == PERIOD:
-        as_of = coverage.period_end(indicator.kinds, start, end)
-        if as_of is None:
-            return None, f"No import holds {labels} for {month}"
-        return Window(start, end, None, settings), as_of
-    as_of = coverage.snapshot_date(indicator.kinds, start, end)
-    if as_of is None:
-        return None, f"No import with an as-of date in {month} holds {labels}"
-    return Window(start, end, as_of, settings), as_of
-
-
 def _totals(indicator: Indicator, records):
     numerator = func.coalesce(func.sum(records.c.num), 0)
     if indicator.distinct_workers:
@@ -132,20 +58,83 @@ def _totals(indicator: Indicator, records):
     return numerator, func.coalesce(func.sum(records.c.den), 0)
 
 
-def _split(indicator: Indicator, window: Window, scope: ReportScope, coverage) -> dict:
-    """Records per part of a split (assessment outcomes), in one grouped query for all the
-    parts, kept on *coverage* for the other parts of the same month and scope."""
+def _month_number(month: str) -> int:
+    start = month_helpers.first_day(month)
+    return start.year * 12 + start.month - 1
+
+
+def _by_month(records, *columns):
+    """``records`` joined to its calendar month (``month_number``) through ``event_date``."""
+    return (
+        select(CalendarDay.month_number, *columns)
+        .select_from(records)
+        .join(CalendarDay, CalendarDay.day == records.c.event_date)
+        .group_by(CalendarDay.month_number)
+    )
+
+
+def _month_totals(indicator: Indicator, window: Window, scope: ReportScope, coverage) -> dict:
+    """``{month_number: (numerator, denominator)}`` of a period indicator for every month of
+    *window*, in one query grouped by month. A part of a split (assessment outcomes) counts its
+    part among all the parts, which are grouped once for the whole split and kept on
+    *coverage* for its other parts."""
+    if indicator.split is None:
+        records = indicator.records(window).subquery()
+        rows = db.session.execute(
+            _by_month(records, *_totals(indicator, records)).where(
+                scope.team_condition(records.c.team_id)
+            )
+        ).all()
+        return {month: (int(n), int(d)) for month, n, d in rows}
     key = (indicator.parent, window, scope.key)
     if key not in coverage.splits:
         records = indicator.split(window).subquery()
-        coverage.splits[key] = dict(
-            db.session.execute(
-                select(records.c.part, func.count())
-                .where(scope.team_condition(records.c.team_id))
-                .group_by(records.c.part)
-            ).all()
-        )
-    return coverage.splits[key]
+        query = _by_month(records, records.c.part, func.count()).group_by(records.c.part)
+        parts: dict[int, dict[str, int]] = {}
+        for month, part, count in db.session.execute(
+            query.where(scope.team_condition(records.c.team_id))
+        ):
+            parts.setdefault(month, {})[part] = int(count)
+        coverage.splits[key] = parts
+    part = indicator.key.rpartition(".")[2]
+    return {
+        month: (counts.get(part, 0), sum(counts.values()))
+        for month, counts in coverage.splits[key].items()
+    }
+
+
+def _blank(indicator: Indicator) -> Figure:
+    return Figure(indicator.key, indicator.name, indicator.unit, indicator.direction,
+                  indicator.timing, None, None, None, None, parent=indicator.parent)  # fmt: skip
+
+
+def _filled(base: Figure, numerator: int, denominator: int, as_of: date, month: str) -> Figure:
+    base.numerator, base.denominator, base.as_of = int(numerator), int(denominator), as_of
+    base.value = BY_KEY[base.key].value(base.numerator, base.denominator)
+    if base.value is None:
+        base.reason = f"Nothing to count in {month}"
+    return base
+
+
+def _period_series(indicator, months, scope, coverage, settings) -> list[Figure]:
+    """A period indicator for each of *months*: one grouped query over the months an import
+    covers, not a query per month."""
+    windows = {m: window_of(indicator, m, coverage, settings) for m in months}
+    covered = [window for window, _as_of in windows.values() if window is not None]
+    totals = {}
+    if covered:
+        span = Window(min(w.start for w in covered), max(w.end for w in covered), None, settings)
+        totals = _month_totals(indicator, span, scope, coverage)
+    out = []
+    for month in months:
+        window, as_of = windows[month]
+        base = _blank(indicator)
+        if window is None:
+            base.reason = as_of
+        else:
+            _filled(base, *totals.get(_month_number(month), (0, 0)), as_of, month)
+        out.append(base)
+    return out
 
 
 def figure(
@@ -158,36 +147,53 @@ def figure(
 ) -> Figure:
     """One indicator for *month* (``YYYY-MM``) and *scope*."""
     if coverage is None:
-        _prepare()
+        prepare()
         coverage = Coverage()
-    window, as_of = _window(indicator, month, coverage, settings or Settings())
-    base = Figure(indicator.key, indicator.name, indicator.unit, indicator.direction,
-                  indicator.timing, None, None, None, None, parent=indicator.parent)  # fmt: skip
+    settings = settings or Settings()
+    if indicator.timing == PERIOD:
+        return _period_series(indicator, [month], scope, coverage, settings)[0]
+    window, as_of = window_of(indicator, month, coverage, settings)
+    base = _blank(indicator)
     if window is None:
         base.reason = as_of
         return base
-    if indicator.split is not None:
-        parts = _split(indicator, window, scope, coverage)
-        numerator, denominator = parts.get(indicator.key.rpartition(".")[2], 0), sum(parts.values())
-    else:
-        records = indicator.records(window).subquery()
-        numerator, denominator = db.session.execute(
-            select(*_totals(indicator, records)).where(scope.team_condition(records.c.team_id))
-        ).one()
-    base.numerator, base.denominator, base.as_of = int(numerator), int(denominator), as_of
-    base.value = indicator.value(base.numerator, base.denominator)
-    if base.value is None:
-        base.reason = f"Nothing to count in {month}"
-    return base
+    records = indicator.records(window).subquery()
+    numerator, denominator = db.session.execute(
+        select(*_totals(indicator, records)).where(scope.team_condition(records.c.team_id))
+    ).one()
+    return _filled(base, numerator, denominator, as_of, month)
+
+
+def series_figures(
+    months: list[str],
+    scope: ReportScope = COUNCIL,
+    *,
+    settings: Settings | None = None,
+    keys: list[str] | None = None,
+) -> dict[str, list[Figure]]:
+    """``{key: [Figure per month]}`` for *months* (oldest first) and the indicators *keys*
+    (all by default): a period indicator in one query grouped by month, a snapshot indicator
+    once per month that has an import (the others cost no query)."""
+    prepare()
+    coverage = Coverage()
+    settings = settings or Settings()
+    chosen = [BY_KEY[k] for k in keys] if keys else INDICATORS
+    out = {}
+    for indicator in chosen:
+        if indicator.timing == PERIOD:
+            out[indicator.key] = _period_series(indicator, months, scope, coverage, settings)
+        else:
+            out[indicator.key] = [
+                figure(indicator, m, scope, coverage=coverage, settings=settings) for m in months
+            ]
+    return out
 
 
 def month_figures(
     month: str, scope: ReportScope = COUNCIL, *, settings: Settings | None = None
 ) -> list[Figure]:
     """Every indicator for *month* and *scope*, in the registry's order."""
-    _prepare()
-    coverage = Coverage()
-    return [figure(i, month, scope, coverage=coverage, settings=settings) for i in INDICATORS]
+    return [f[0] for f in series_figures([month], scope, settings=settings).values()]
 
 
 def kpi_show(month: str, scope: ReportScope = COUNCIL, *, settings: Settings | None = None):
@@ -211,32 +217,36 @@ def series(
 ) -> list[Figure]:
     """The monthly figures of one indicator, the *months* months ending with *month*, oldest
     first (for the XmR charts)."""
-    _prepare()
-    indicator = BY_KEY[key]
-    coverage = Coverage()
-    return [
-        figure(indicator, m, scope, coverage=coverage, settings=settings)
-        for m in month_helpers.ending_with(month, months)
-    ]
+    window = month_helpers.ending_with(month, months)
+    return series_figures(window, scope, settings=settings, keys=[key])[key]
+
+
+LEVELS = {"teams": Team.id, "localities": Team.locality_id}
 
 
 def breakdown(
-    key: str, month: str, scope: ReportScope = COUNCIL, *, settings: Settings | None = None
+    key: str,
+    month: str,
+    scope: ReportScope = COUNCIL,
+    *,
+    settings: Settings | None = None,
+    levels: tuple[str, ...] = ("localities", "teams"),
 ) -> dict[str, list[dict]]:
-    """The figure by locality and by team inside *scope*: ``{"localities": [...], "teams":
-    [...]}``, each ``{id, name, numerator, denominator, value}`` (records with no team are in
-    neither)."""
-    _prepare()
+    """The figure by locality and by team inside *scope* (or only the *levels* asked for):
+    ``{"localities": [...], "teams": [...]}``, each ``{id, name, numerator, denominator,
+    value}`` (records with no team are in neither)."""
+    prepare()
     indicator = BY_KEY[key]
-    window, _as_of = _window(indicator, month, Coverage(), settings or Settings())
+    window, _as_of = window_of(indicator, month, Coverage(), settings or Settings())
     if window is None:
-        return {"localities": [], "teams": []}
+        return {level: [] for level in levels}
     records = indicator.records(window).subquery()
     totals = _totals(indicator, records)
     joined = records.join(Team, Team.id == records.c.team_id)
     where = scope.team_condition(records.c.team_id)
     out = {}
-    for label, group in (("teams", Team.id), ("localities", Team.locality_id)):
+    for label in levels:
+        group = LEVELS[label]
         rows = db.session.execute(
             select(group, *totals).select_from(joined).where(where).group_by(group)
         ).all()
@@ -254,9 +264,9 @@ def _names(out: dict) -> None:
 
     teams = dict(db.session.execute(select(Team.id, Team.name)).all())
     localities = dict(db.session.execute(select(Locality.id, Locality.name)).all())
-    for row in out["teams"]:
+    for row in out.get("teams", []):
         row["name"] = teams.get(row["id"], "")
-    for row in out["localities"]:
+    for row in out.get("localities", []):
         row["name"] = localities.get(row["id"], "")
     for rows in out.values():
         rows.sort(key=lambda r: r["name"])
@@ -265,8 +275,8 @@ def _names(out: dict) -> None:
 def records_for(key: str, month: str, *, settings: Settings | None = None):
     """The records subquery of indicator *key* for *month* (columns as ``indicators`` says) and
     its as-of date, or ``(None, reason)`` when no import holds its kinds for the month."""
-    _prepare()
-    window, as_of = _window(BY_KEY[key], month, Coverage(), settings or Settings())
+    prepare()
+    window, as_of = window_of(BY_KEY[key], month, Coverage(), settings or Settings())
     if window is None:
         return None, as_of
     return BY_KEY[key].records(window).subquery(), as_of

@@ -2,9 +2,10 @@
 is a period or a snapshot figure, and the SQL that gives its records (docs/indicators.md).
 
 ``records(window)`` returns one row per record the figure counts, with the columns
-``child_id, team_id, worker_id, num, den, first_date, second_date``: the figure is the grouped
-sum of ``num`` over the sum of ``den`` (``figures`` does the grouping by council, locality or
-team, and lists the records as the children behind the figure). A period figure counts the
+``child_id, team_id, worker_id, num, den, first_date, second_date, event_date``: the figure is
+the grouped sum of ``num`` over the sum of ``den`` (``figures`` does the grouping by council,
+locality or team, by month for a period series through ``event_date``, and lists the records as
+the children behind the figure). A period figure counts the
 records whose event falls in the month; a snapshot figure is taken at an import's as-of date D
 in the month. One module on purpose: it is longer than the ~400 lines the style asks for because
 every indicator is defined once, in one place, SQL included.
@@ -13,11 +14,12 @@ every indicator is defined once, in one place, SQL included.
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, literal, not_, or_, select
+from sqlalchemy import and_, case, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from qa_app.models import (
     Assessment,
+    CalendarDay,
     CareLeaver,
     Case,
     CinEpisode,
@@ -34,27 +36,26 @@ from qa_app.models import (
     CpVisit,
     Referral,
     Section47,
+    User,
 )
 from qa_app.services.performance import dates
+from qa_app.services.performance.caseloads import THRESHOLD_KEYS, band_expression
 from qa_app.services.performance.sql import (
     ONE,
     add_days,
     at_least_months_after,
     attributed,
-    cal,
     days,
     flag,
-    least,
     more_than_months_after,
     open_on,
-    working_days,
+    year_before,
 )
 
 HIGHER, LOWER, NEITHER = "higher", "lower", "neither"
 PERIOD, SNAPSHOT = "period", "snapshot"
 SHORT_BREAKS = ("V3", "V4")
 OUTCOME_DAYS = 30
-NO_OUTCOME = 10**9
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,7 @@ def _rows(row, day, num, den, first, second, *where):
         den.label("den"),
         first.label("first_date"),
         second.label("second_date"),
+        day.label("event_date"),
     ).where(*where)
 
 
@@ -122,34 +124,32 @@ def _in_month(column, w: Window):
 # --- period indicators -----------------------------------------------------------------------
 
 
+def _gap(row, first, second):
+    """The working days after *first* up to and including *second* through two joins to the
+    calendar, and the function that adds the joins to a query of *row* (a record with a date
+    outside the calendar drops out). Joins, which the databases hash, rather than two lookups
+    per record and per use."""
+    start, end = aliased(CalendarDay), aliased(CalendarDay)
+
+    def join(query):
+        return query.join_from(row, start, start.day == first).join(end, end.day == second)
+
+    return end.working_day - start.working_day, join
+
+
 def _assessments(w: Window, num):
     a = Assessment
-    return _rows(a, a.authorised_on, num(a), ONE, a.start_date, a.authorised_on,
-                 _in_month(a.authorised_on, w), a.start_date <= a.authorised_on,
-                 working_days(a.start_date, a.authorised_on).is_not(None))  # fmt: skip
+    gap, join = _gap(a, a.start_date, a.authorised_on)
+    return join(_rows(a, a.authorised_on, num(gap), ONE, a.start_date, a.authorised_on,
+                      _in_month(a.authorised_on, w), a.start_date <= a.authorised_on))  # fmt: skip
 
 
 def assessments_within_45(w: Window):
-    return _assessments(w, lambda a: flag(working_days(a.start_date, a.authorised_on) <= 45))
+    return _assessments(w, lambda gap: flag(gap <= 45))
 
 
 def assessment_days(w: Window):
-    return _assessments(w, lambda a: working_days(a.start_date, a.authorised_on))
-
-
-def _first_after(model, name: str, a, rank: int):
-    """day_number * 10 + rank of the child's first *name* date in the 30 days from the
-    assessment's authorisation, or a large number."""
-    row = aliased(model)
-    column = getattr(row, name)
-    first = (
-        select(func.min(column))
-        .where(row.child_id == a.child_id, column >= a.authorised_on)
-        .where(column <= add_days(a.authorised_on, OUTCOME_DAYS))
-        .correlate_except(row)
-        .scalar_subquery()
-    )
-    return func.coalesce(cal(first, "day_number") * 10 + rank, NO_OUTCOME)
+    return _assessments(w, lambda gap: gap)
 
 
 def _materialized(query, name: str):
@@ -168,19 +168,44 @@ OUTCOME_NAMES = {
 }
 
 
+# What may follow an assessment, most intensive first (the rank breaks a tie on the same day).
+FOLLOWERS = (
+    ("looked_after", ClaPeriod, "start_date"),
+    ("cp_plan", CpPlan, "start_date"),
+    ("s47_icpc", Section47, "strategy_date"),
+    ("s47_icpc", Section47, "icpc_date"),
+    ("cin", CinPlan, "start_date"),
+)
+RANKS = {outcome: rank for rank, outcome in enumerate(dict.fromkeys(o for o, _m, _c in FOLLOWERS))}
+
+
+def _first_followers(assessed):
+    """Per assessment of *assessed* (a CTE of ``id, child_id, authorised_on``) with a record
+    in the 30 days from its authorisation: the rank of the first (ties to the most intensive).
+    Joins and one window, rather than a lookup per assessment and per kind of record."""
+    candidates = []
+    for outcome, model, name in FOLLOWERS:
+        row = aliased(model)
+        day = getattr(row, name)
+        within = and_(
+            row.child_id == assessed.c.child_id,
+            day >= assessed.c.authorised_on,
+            day <= add_days(assessed.c.authorised_on, OUTCOME_DAYS),
+        )
+        rank = literal(RANKS[outcome]).label("rank")
+        candidates.append(select(assessed.c.id, day.label("day"), rank).join(row, within))
+    every = union_all(*candidates).subquery()
+    order = func.row_number().over(partition_by=every.c.id, order_by=(every.c.day, every.c.rank))
+    ranked = select(every.c.id, every.c.rank, order.label("n")).subquery()
+    return select(ranked.c.id, ranked.c.rank).where(ranked.c.n == 1).subquery()
+
+
 def outcome_records(w: Window):
     """Assessments authorised in the month with their outcome (``part``): the child's first
     record in the 30 days from authorisation (ties to the most intensive), else child in need
     while a CIN episode stays open 30 days on, else no further action."""
     a = Assessment
     team, worker = attributed(a, a.authorised_on)
-    first = least(
-        _first_after(ClaPeriod, "start_date", a, 0),
-        _first_after(CpPlan, "start_date", a, 1),
-        _first_after(Section47, "strategy_date", a, 2),
-        _first_after(Section47, "icpc_date", a, 2),
-        _first_after(CinPlan, "start_date", a, 3),
-    )
     episode = aliased(CinEpisode)
     open_cin = (
         select(ONE)
@@ -192,31 +217,38 @@ def outcome_records(w: Window):
     )  # fmt: skip
     base = _materialized(
         select(
+            a.id.label("id"),
             a.child_id.label("child_id"),
             team.label("team_id"),
             worker.label("worker_id"),
             a.start_date.label("first_date"),
             a.authorised_on.label("second_date"),
-            first.label("first"),
             flag(open_cin).label("open_cin"),
         ).where(_in_month(a.authorised_on, w), a.start_date <= a.authorised_on),
         "outcomes",
     )
-    rank = base.c.first % 10
-    by_rank = case(
-        (rank == 0, "looked_after"), (rank == 1, "cp_plan"), (rank == 2, "s47_icpc"),
-        else_="cin",
+    assessed = select(base.c.id, base.c.child_id, base.c.second_date.label("authorised_on")).cte(
+        "assessed"
+    )
+    first = _first_followers(assessed)
+    part = case(
+        *((first.c.rank == rank, outcome) for outcome, rank in RANKS.items()),
+        (base.c.open_cin == 1, "cin"),
+        else_="nfa",
+    )
+    return (
+        select(base.c.child_id, base.c.team_id, base.c.worker_id, base.c.first_date,
+               base.c.second_date, base.c.second_date.label("event_date"), part.label("part"))
+        .select_from(base)
+        .outerjoin(first, first.c.id == base.c.id)
     )  # fmt: skip
-    part = case((base.c.first < NO_OUTCOME, by_rank), (base.c.open_cin == 1, "cin"), else_="nfa")
-    return select(base.c.child_id, base.c.team_id, base.c.worker_id, base.c.first_date,
-                  base.c.second_date, part.label("part"))  # fmt: skip
 
 
 def _outcome(part: str):
     def records(w: Window):
         o = outcome_records(w).subquery()
         return select(o.c.child_id, o.c.team_id, o.c.worker_id, flag(o.c.part == part).label("num"),
-                      ONE.label("den"), o.c.first_date, o.c.second_date)  # fmt: skip
+                      ONE.label("den"), o.c.first_date, o.c.second_date, o.c.event_date)  # fmt: skip
 
     return records
 
@@ -226,7 +258,7 @@ def rereferrals(w: Window):
     again = exists().where(
         earlier.c.child_id == r.child_id,
         earlier.c.referral_date < r.referral_date,
-        not_(more_than_months_after(earlier.c.referral_date, r.referral_date, 12)),
+        earlier.c.referral_date >= year_before(r.referral_date),
     )
     return _rows(r, r.referral_date, flag(again), ONE, r.referral_date, r.referral_date,
                  _in_month(r.referral_date, w))  # fmt: skip
@@ -234,9 +266,9 @@ def rereferrals(w: Window):
 
 def icpc_within_15(w: Window):
     s = Section47
-    gap = working_days(s.strategy_date, s.icpc_date)
-    return _rows(s, s.icpc_date, flag(gap <= 15), ONE, s.strategy_date, s.icpc_date,
-                 _in_month(s.icpc_date, w), s.strategy_date <= s.icpc_date, gap.is_not(None))  # fmt: skip
+    gap, join = _gap(s, s.strategy_date, s.icpc_date)
+    return join(_rows(s, s.icpc_date, flag(gap <= 15), ONE, s.strategy_date, s.icpc_date,
+                      _in_month(s.icpc_date, w), s.strategy_date <= s.icpc_date))  # fmt: skip
 
 
 def repeat_plans(w: Window):
@@ -441,6 +473,16 @@ def _cases(w: Window, num, *where):
     ).where(c.open_on(w.as_of), *where)
 
 
+def _caseload_of(band: str):
+    """Open cases at D of workers in an experience band at D (``caseloads``), per worker."""
+
+    def records(w: Window):
+        workers = select(User.id).where(band_expression(User.qualified_on, w.as_of) == band)
+        return _cases(w, ONE, Case.worker_id.in_(workers))
+
+    return records
+
+
 # --- the registry --------------------------------------------------------------------------
 
 _A4 = "Annex A List 4; CIN census assessments"
@@ -448,6 +490,27 @@ _CP = "Annex A List 7; CIN census child protection plans"
 _LA = "Annex A List 8; SSDA903 episodes"
 _L9 = "Annex A List 9"
 _CASES = "the open cases of the import (any format)"
+
+
+CASELOAD_NAMES = {
+    "asye": ("Average caseload per ASYE (newly qualified)", "less than 1 year"),
+    "1_3_years": ("Average caseload per SW (1-3 years)", "1 year to under 3"),
+    "3_5_years": ("Average caseload per SW (3-5 years)", "3 years to under 5"),
+    "5_plus_years": ("Average caseload per SW (5+ years)", "5 years or more"),
+}
+
+
+def _caseload_indicator(band: str) -> Indicator:
+    name, years = CASELOAD_NAMES[band]
+    return Indicator(
+        THRESHOLD_KEYS[band], name,
+        "Open cases at D allocated to social workers qualified for "
+        f"{years} at D (whole years from the qualification date on their staff record), per "
+        "such worker. Workers with no qualification date recorded are in the average caseload "
+        "but in no band.", _CASES + "; staff qualification dates (user admin, staff CSV)",
+        ("cases",), LOWER, "ratio", SNAPSHOT, _caseload_of(band), distinct_workers=True,
+        parent="average_caseload",
+    )  # fmt: skip
 
 
 def _outcome_indicator(part: str) -> Indicator:
@@ -588,6 +651,10 @@ INDICATORS: tuple[Indicator, ...] = (
         "ratio", SNAPSHOT, lambda w: _cases(w, ONE, Case.worker_id.is_not(None)),
         distinct_workers=True,
     ),
+    *(_caseload_indicator(band) for band in CASELOAD_NAMES),
 )  # fmt: skip
 BY_KEY: dict[str, Indicator] = {i.key: i for i in INDICATORS}
-GROUPS = {"assessment_outcomes": tuple(f"assessment_outcomes.{p}" for p in OUTCOMES)}
+GROUPS = {
+    "assessment_outcomes": tuple(f"assessment_outcomes.{p}" for p in OUTCOMES),
+    "average_caseload": tuple(THRESHOLD_KEYS[band] for band in CASELOAD_NAMES),
+}

@@ -62,7 +62,9 @@ def teams(
     by_team = {r["team"]: r for r in accuracy["teams"]}
     values: dict[str, dict] = {}
     for key in TEAM_KEYS:
-        for row in figures.breakdown(key, month, scope, settings=settings)["teams"]:
+        for row in figures.breakdown(key, month, scope, settings=settings, levels=("teams",))[
+            "teams"
+        ]:
             values.setdefault(row["name"], {})[key] = format_value(
                 None if row["value"] is None else round(row["value"], 1), BY_KEY[key].unit
             )

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from qa_app.extensions import db
-from qa_app.models import Case, Team
+from qa_app.models import Case, Team, User
 from qa_app.services.performance import figures
 from qa_app.services.reports.scope import COUNCIL, parse_scope
 from tests.support.extracts import World, annex_a, held, observed
@@ -186,12 +186,31 @@ class Oracle:
         return []
 
 
+# Qualification dates given to the workers in turn: bands change between D1 and D2 for some
+# (a first anniversary on 15 April; qualified after D1), and one worker has none recorded.
+QUALIFIED = [date(2023, 4, 15), date(2021, 4, 10), date(2019, 4, 20), date(2010, 1, 1), None,
+             date(2024, 4, 10), date(2021, 3, 28)]  # fmt: skip
+EXPERIENCE = {"asye": (0, 1), "1_3_years": (1, 3), "3_5_years": (3, 5), "5_plus_years": (5, 99)}
+
+
+def whole_years(qualified: date, at: date) -> int:
+    return at.year - qualified.year - ((at.month, at.day) < (qualified.month, qualified.day))
+
+
 def expected_cases(key: str, as_of: date, team_id: int | None) -> tuple[int, int]:
     cases = [c for c in db.session.scalars(select(Case)) if c.is_open_on(as_of)]
     cases = [c for c in cases if team_id is None or c.team_id == team_id]
     if key == "unallocated_cases":
         return sum(c.worker_id is None for c in cases), len(cases)
     allocated = [c for c in cases if c.worker_id is not None]
+    if key.startswith("average_caseload."):
+        low, high = EXPERIENCE[key.partition(".")[2]]
+        qualified = {c.worker_id: db.session.get(User, c.worker_id).qualified_on for c in allocated}
+        allocated = [
+            c for c in allocated
+            if qualified[c.worker_id] is not None and qualified[c.worker_id] <= as_of
+            and low <= whole_years(qualified[c.worker_id], as_of) < high
+        ]  # fmt: skip
     return len(allocated), len({c.worker_id for c in allocated})
 
 
@@ -200,6 +219,12 @@ def council(app_ctx):
     world = World(seed=20240229)
     do_import([source("annex_a_d1.xlsx", annex_a(world, D1))], D1)
     do_import([source("annex_a_d2.xlsx", annex_a(world, D2))], D2)
+    workers = db.session.scalars(
+        select(User).where(User.id.in_(select(Case.worker_id))).order_by(User.id)
+    )
+    for i, worker in enumerate(workers):
+        worker.qualified_on = QUALIFIED[i % len(QUALIFIED)]
+    db.session.commit()
     return world
 
 
@@ -217,7 +242,7 @@ def compare(world: World, scope_text: str) -> tuple[dict, dict]:
             if f.timing == "snapshot":
                 if as_of is None:
                     expected = None
-                elif f.key in ("unallocated_cases", "average_caseload"):
+                elif f.key.startswith(("unallocated_cases", "average_caseload")):
                     expected = expected_cases(f.key, as_of, team_id)
                 else:
                     expected = oracle.snapshot(f.key, as_of, team)
