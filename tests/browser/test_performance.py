@@ -23,6 +23,9 @@ def test_the_psw_reads_the_board_and_an_indicator(page, live_server):
     board = page.get_by_test_id("board")
     expect(board).to_contain_text("Care leavers in touch")
     expect(board).to_contain_text("85.7% (2025)")
+    # Caseloads by experience are rows of the board, with the board's bands.
+    asye = board.get_by_role("row", name="Average caseload per ASYE (newly qualified)")
+    expect(asye).to_contain_text("16 to under 20")
     assert axe_violations(page) == []
     screenshot(page, "performance-board")
 
