@@ -6,7 +6,10 @@ import json
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import select
 
+from qa_app.extensions import db
+from qa_app.models import Case, User
 from qa_app.services.performance import board, figures, thresholds
 from qa_app.services.performance.bands import parse_bands
 from qa_app.services.performance.indicators import INDICATORS
@@ -117,3 +120,21 @@ def test_the_cache_stamp_moves_with_an_import(app_ctx):
     # The board after the import shows it, although an empty month was cached before.
     rows = {r.key: r for r in board.board("2021-03")["rows"]}
     assert rows["care_leavers_in_touch"].latest["denominator"] == 6
+
+
+def test_the_cache_stamp_moves_with_a_qualification_date(app_ctx):
+    do_import([sample("Annex_A.xlsx")], date(2021, 3, 31))
+    worker = db.session.scalars(
+        select(User).where(User.id.in_(select(Case.worker_id))).order_by(User.id)
+    ).first()
+    worker.qualified_on = None
+    db.session.commit()
+    rows = {r.key: r for r in board.board("2021-03")["rows"]}
+    assert rows["average_caseload.asye"].latest["denominator"] == 0
+    before = board.data_stamp()
+    worker.qualified_on = date(2020, 9, 1)  # ASYE on 31 March 2021
+    db.session.commit()
+    assert board.data_stamp() != before
+    # The board shows the worker in the ASYE row at once, although the board was cached.
+    rows = {r.key: r for r in board.board("2021-03")["rows"]}
+    assert rows["average_caseload.asye"].latest["denominator"] == 1
