@@ -58,6 +58,13 @@ def _totals(indicator: Indicator, records):
     return numerator, func.coalesce(func.sum(records.c.den), 0)
 
 
+def _run(query):
+    """Execute *query* on the session's connection: the figures are plain rows, and the ORM's
+    per-execution set-up, which walks every column of these deep queries, costs a cold board
+    about a tenth of a second."""
+    return db.session.connection().execute(query)
+
+
 def _month_number(month: str) -> int:
     start = month_helpers.first_day(month)
     return start.year * 12 + start.month - 1
@@ -80,7 +87,7 @@ def _month_totals(indicator: Indicator, window: Window, scope: ReportScope, cove
     *coverage* for its other parts."""
     if indicator.split is None:
         records = indicator.records(window).subquery()
-        rows = db.session.execute(
+        rows = _run(
             _by_month(records, *_totals(indicator, records)).where(
                 scope.team_condition(records.c.team_id)
             )
@@ -91,9 +98,7 @@ def _month_totals(indicator: Indicator, window: Window, scope: ReportScope, cove
         records = indicator.split(window).subquery()
         query = _by_month(records, records.c.part, func.count()).group_by(records.c.part)
         parts: dict[int, dict[str, int]] = {}
-        for month, part, count in db.session.execute(
-            query.where(scope.team_condition(records.c.team_id))
-        ):
+        for month, part, count in _run(query.where(scope.team_condition(records.c.team_id))):
             parts.setdefault(month, {})[part] = int(count)
         coverage.splits[key] = parts
     part = indicator.key.rpartition(".")[2]
@@ -158,7 +163,7 @@ def figure(
         base.reason = as_of
         return base
     records = indicator.records(window).subquery()
-    numerator, denominator = db.session.execute(
+    numerator, denominator = _run(
         select(*_totals(indicator, records)).where(scope.team_condition(records.c.team_id))
     ).one()
     return _filled(base, numerator, denominator, as_of, month)
@@ -247,9 +252,7 @@ def breakdown(
     out = {}
     for label in levels:
         group = LEVELS[label]
-        rows = db.session.execute(
-            select(group, *totals).select_from(joined).where(where).group_by(group)
-        ).all()
+        rows = _run(select(group, *totals).select_from(joined).where(where).group_by(group)).all()
         out[label] = [
             {"id": gid, "numerator": int(n), "denominator": int(d),
              "value": indicator.value(int(n), int(d))}
