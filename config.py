@@ -22,6 +22,9 @@ class Config:
     RQ_QUEUES = ("default", "imports", "reports")
     RQ_ASYNC = True
     JOB_TIMEOUT_SECONDS = 1800
+    # After each import, a job computes the performance board people open first (seconds for a
+    # large council), so nobody waits for it: qa_app.services.performance.warm.
+    PERFORMANCE_WARM_AFTER_IMPORT = True
     # Actions chased per transaction by the daily chase job (see qa_app.services.actions.chase).
     ACTION_CHASE_BATCH_SIZE = 2000
 
@@ -101,6 +104,8 @@ class TestingConfig(Config):
     DATABASE_URL = "sqlite://"
     REDIS_URL = "fakeredis://"
     RQ_ASYNC = False
+    # Jobs run inline in tests: the tests that want the warming switch it on.
+    PERFORMANCE_WARM_AFTER_IMPORT = False
     WTF_CSRF_ENABLED = False
     PASSWORD_MIN_LENGTH = 8
     BASE_URL = "http://localhost"

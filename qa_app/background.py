@@ -23,6 +23,7 @@ from qa_app.models import BackgroundTask
 
 RUN_TASK = "workers.jobs.run_task"
 BUILD_REPORT = "workers.jobs.build_report_version"
+WARM_PERFORMANCE = "workers.jobs.warm_performance"
 JOB_CLASS = "workers.appjob.AppJob"
 
 TASK_QUEUES = {"import_cases": "imports", "import_preview": "imports", "build_report": "reports"}
@@ -163,6 +164,25 @@ def enqueue_report_build(version_id: int) -> str:
         raise BackgroundUnavailable(str(exc)) from exc
 
 
+def enqueue_performance_warm(import_id: int) -> str | None:
+    """After a committed, complete import: queue the computing of its performance board
+    (``performance.warm``), once per import. Best effort: when Redis is down, or warming is
+    switched off (``QA_PERFORMANCE_WARM_AFTER_IMPORT``), the first request computes it."""
+    if not current_app.config["PERFORMANCE_WARM_AFTER_IMPORT"]:
+        return None
+    try:
+        return _enqueue_once(
+            get_queue("default"),
+            WARM_PERFORMANCE,
+            import_id,
+            job_id=f"performance-warm-{import_id}",
+            job_timeout=current_app.config["JOB_TIMEOUT_SECONDS"],
+            result_ttl=24 * 3600,
+        )
+    except RedisError:
+        return None
+
+
 def claim_period(name: str, period_key: str, ttl_seconds: int) -> bool:
     """True once per (periodic job, period) across every scheduler process."""
     return bool(connection().set(f"qa:periodic:{name}:{period_key}", "1", nx=True, ex=ttl_seconds))
@@ -201,6 +221,7 @@ JOB_KINDS = (
     ("task-", "Run a background task"),
     ("report-", "Build a report"),
     ("periodic-", "Periodic job"),
+    ("performance-warm-", "Compute the performance board after an import"),
 )
 
 

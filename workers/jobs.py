@@ -16,6 +16,8 @@ from qa_app.services.imports.closures import ClosuresNotConfirmed
 from qa_app.services.moderation import escalation
 from qa_app.services.moderation import reminders as moderation_reminders
 from qa_app.services.moderation.rules import ModerationRules
+from qa_app.services.performance import warm
+from qa_app.services.performance.indicators import Settings
 from qa_app.services.platform import mail, months, notifications, tasks
 from qa_app.services.reports import versions as report_versions
 from qa_app.services.sampling import cycles
@@ -93,7 +95,18 @@ def run_task(task_id: int) -> str:
             raise
         tasks.mark_complete(task, result, now=utcnow())
         db.session.commit()
+        if task.kind == "import_cases" and result.get("import_id"):
+            background.enqueue_performance_warm(result["import_id"])
         return "complete"
+
+
+def warm_performance(import_id: int) -> list[str]:
+    """Compute and cache the performance board after import *import_id* (best effort)."""
+    warmed = warm.warm_after_import(
+        import_id, today=local_today(), settings=Settings.from_config(current_app.config)
+    )
+    db.session.commit()  # the working-day calendar, if it had to be filled
+    return warmed
 
 
 def requeue_stranded_tasks(period_key: str) -> int:

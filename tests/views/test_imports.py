@@ -9,9 +9,11 @@ from sqlalchemy import func, select
 
 from qa_app.extensions import db
 from qa_app.models import Case, Import, ImportUpload, StaffAlias, Team, TeamAlias, User
+from qa_app.services.performance import board
 from tests.support.factories import CaseFactory, TeamFactory, make_user
 from tests.support.importing import FIXTURES, database_state, do_import, source
 from tests.support.pages import page_text
+from tests.support.queries import statements
 from tests.support.zips import forge_size, with_part
 
 
@@ -305,3 +307,14 @@ def test_the_preview_lists_every_problem_of_a_rejected_row(client, admin, app_ct
     detail = page_text(client.get(f"/imports/{record.id}"))
     assert "Download all 1 rejected rows (CSV)" in detail
     assert "one line for each problem, so a row with several problems has several lines" in detail
+
+
+@pytest.mark.app_config(PERFORMANCE_WARM_AFTER_IMPORT=True)
+def test_an_import_confirmed_on_the_page_leaves_the_performance_board_computed(
+    client, admin, app_ctx
+):
+    upload(client, "Annex_A.xlsx")
+    client.post(f"/imports/uploads/{db.session.scalar(select(ImportUpload.id))}/confirm")
+    assert count(Import) == 1
+    # RQ runs jobs inline in tests: the warming job has run; the board is read, not computed.
+    assert len(statements(lambda: board.monthly_figures("2021-03"))) == 1
