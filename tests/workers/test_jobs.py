@@ -115,6 +115,7 @@ def test_every_job_name_resolves():
     for name in (
         background.RUN_TASK,
         background.BUILD_REPORT,
+        background.WARM_PERFORMANCE,
         background.JOB_CLASS,
         background.SEND_EMAIL,
         background.SEND_EMAILS,
