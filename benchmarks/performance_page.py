@@ -16,13 +16,17 @@ import tempfile
 import time
 from pathlib import Path
 
+from sqlalchemy import select
+
 from benchmarks.common import bench_app, database_urls, summarise, timed
 from benchmarks.imports import AS_OF, NOW, generate_annex_a_events
-from qa_app.extensions import db
+from qa_app.extensions import db, redis_store
 from qa_app.importers import SourceFile
-from qa_app.models import User
+from qa_app.models import Import, User
 from qa_app.services.imports.apply import run_import
 from qa_app.services.performance.board import kpi_show
+from qa_app.services.performance.indicators import Settings
+from qa_app.services.performance.warm import warm_after_import
 
 REQUESTS = 20
 MONTH = AS_OF.strftime("%Y-%m")
@@ -40,6 +44,7 @@ def measure(url: str, annex: Path, label: str) -> None:
         db.session.add(psw)
         db.session.commit()
         user_id = psw.get_id()
+        import_id = db.session.scalar(select(Import.id))
         show = timed(lambda: kpi_show(MONTH))
         db.session.commit()
     client = app.test_client()
@@ -56,13 +61,22 @@ def measure(url: str, annex: Path, label: str) -> None:
     indicator = timed(
         lambda: client.get(f"/performance/assessments_within_45_working_days?month={MONTH}")
     )
+    # What users see: the import's warming job (run here as the worker would) has computed the
+    # board before the first view.
+    with app.app_context():
+        redis_store.connection.flushall()
+        warming = timed(lambda: warm_after_import(import_id, today=NOW.date(), settings=Settings()))
+        db.session.commit()
+    warmed = timed(lambda: client.get(url_path))
     print(
         f"/performance {label:<10} 100,000 children (import {imported:.0f} s; the process's "
         f"first page {first_page:.2f} s): cold {cold:.2f} s "
         f"({'meets' if cold < 2 else 'MISSES'} 2 s), then median {stats['median_ms']:.0f} ms, "
         f"p95 {stats['p95_ms']:.0f} ms over {stats['n']} "
         f"({'meets' if stats['median_ms'] < 200 else 'MISSES'} 200 ms); an indicator page "
-        f"{indicator:.2f} s; qa kpi show {show:.2f} s ({'meets' if show < 2 else 'MISSES'} 2 s)",
+        f"{indicator:.2f} s; qa kpi show {show:.2f} s ({'meets' if show < 2 else 'MISSES'} 2 s); "
+        f"after the import's warming job ({warming:.1f} s in the worker) the first view "
+        f"{warmed * 1000:.0f} ms",
         flush=True,
     )
     with app.app_context():
