@@ -165,8 +165,9 @@ def enqueue_report_build(version_id: int) -> str:
 
 
 def enqueue_performance_warm(import_id: int) -> str | None:
-    """After a committed, complete import: queue the computing of its performance board
-    (``performance.warm``), once per import. Best effort: when Redis is down, or warming is
+    """After a committed import (``performance.warm.request_warming``, queued by the
+    after-commit listener below): queue the computing of its performance board, once per
+    import. Best effort: when Redis is down, or warming is
     switched off (``QA_PERFORMANCE_WARM_AFTER_IMPORT``), the first request computes it."""
     if not current_app.config["PERFORMANCE_WARM_AFTER_IMPORT"]:
         return None
@@ -327,12 +328,22 @@ def _send_outbox_after_commit(session: Session) -> None:
         current_app.logger.warning("%d emails not queued: Redis unavailable", len(message_ids))
 
 
+def _warm_after_commit(session: Session) -> None:
+    from qa_app.services.performance.warm import WARM_SESSION_KEY  # noqa: PLC0415
+
+    for import_id in session.info.pop(WARM_SESSION_KEY, ()):
+        enqueue_performance_warm(import_id)
+
+
 def _forget_outbox(session: Session, transaction) -> None:
     if transaction.parent is None:
+        from qa_app.services.performance.warm import WARM_SESSION_KEY  # noqa: PLC0415
         from qa_app.services.platform.notifications import OUTBOX_SESSION_KEY  # noqa: PLC0415
 
         session.info.pop(OUTBOX_SESSION_KEY, None)
+        session.info.pop(WARM_SESSION_KEY, None)
 
 
 event.listen(Session, "after_commit", _send_outbox_after_commit)
+event.listen(Session, "after_commit", _warm_after_commit)
 event.listen(Session, "after_transaction_end", _forget_outbox)

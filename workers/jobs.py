@@ -95,8 +95,6 @@ def run_task(task_id: int) -> str:
             raise
         tasks.mark_complete(task, result, now=utcnow())
         db.session.commit()
-        if task.kind == "import_cases" and result.get("import_id"):
-            background.enqueue_performance_warm(result["import_id"])
         return "complete"
 
 

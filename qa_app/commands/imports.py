@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 from flask import current_app
 
-from qa_app import background
 from qa_app.clock import utcnow
 from qa_app.extensions import db
 from qa_app.importers import FORMATS, Limits, SourceFile, StructuralError
@@ -82,7 +81,6 @@ def import_cases(files, as_of, fmt, dry_run, as_json, confirm_closures):
         db.session.rollback()
     else:
         db.session.commit()
-        background.enqueue_performance_warm(outcome.record.id)
     summary = outcome.summary
     if as_json:
         click.echo(json.dumps(summary, ensure_ascii=False))

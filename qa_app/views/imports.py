@@ -178,7 +178,6 @@ def _import_now(upload: ImportUpload, confirmed: int | None):
         flash(message, "error")
         return redirect(url_for("imports.upload", upload_id=upload.id))
     db.session.commit()
-    background.enqueue_performance_warm(record.id)
     import_uploads.remove_unused_files(_folder())
     flash(
         f"Imported: {record.open_cases:,} children with an open case; "

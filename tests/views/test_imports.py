@@ -309,6 +309,7 @@ def test_the_preview_lists_every_problem_of_a_rejected_row(client, admin, app_ct
     assert "one line for each problem, so a row with several problems has several lines" in detail
 
 
+@pytest.mark.clock("2021-04-12T09:00")
 @pytest.mark.app_config(PERFORMANCE_WARM_AFTER_IMPORT=True)
 def test_an_import_confirmed_on_the_page_leaves_the_performance_board_computed(
     client, admin, app_ctx

@@ -21,6 +21,7 @@ from qa_app.services.imports.directory import ref_id
 from qa_app.services.imports.events import apply_events, child_pks
 from qa_app.services.imports.plan import ImportPlan, plan_import
 from qa_app.services.imports.undo import keep_before, keep_created
+from qa_app.services.performance.warm import request_warming
 
 Progress = Callable[[int, str], None]
 BATCH = 10_000
@@ -191,6 +192,7 @@ def run_import(
     require_confirmation(check, share=closure_share, confirmed=confirm_closures)
     record = apply_plan(plan, by=by, now=now, files=file_info, progress=report)
     record.summary = {**record.summary, "confirmation": confirmation}
+    request_warming(record.id)
     report(100, "Import complete")
     return ImportOutcome(record.summary, record)
 

@@ -1,8 +1,12 @@
-"""The board computed before anyone asks: when an import completes, a background job computes
+"""The board computed before anyone asks: when an import is committed, a background job computes
 and caches the 12-month figures of the months the dashboard is opened on, for the council and
 each locality (``board.monthly_figures``: the same cache a request fills), so the first view
 after an import reads them instead of waiting for the computation (seconds for a large
-council). Team boards are left to the first request: there are many teams, each cheaper."""
+council). Team boards are left to the first request: there are many teams, each cheaper.
+
+An import asks for it with ``request_warming`` (whatever door ran it); ``qa_app.background``
+queues the job once the transaction commits, as it does the email outbox.
+"""
 
 from datetime import date
 
@@ -14,6 +18,14 @@ from qa_app.services.performance import board
 from qa_app.services.performance.indicators import Settings
 from qa_app.services.platform import months
 from qa_app.services.reports.scope import COUNCIL, ReportScope
+
+WARM_SESSION_KEY = "qa_warm_import_ids"
+
+
+def request_warming(import_id: int) -> None:
+    """Warm the board for *import_id* once the current transaction commits (nothing if it is
+    rolled back)."""
+    db.session.info.setdefault(WARM_SESSION_KEY, []).append(import_id)
 
 
 def months_to_warm(as_of: date, today: date) -> list[str]:

@@ -54,12 +54,22 @@ def test_nothing_is_warmed_for_an_import_that_is_not_there(app_ctx):
     assert warm_after_import(404, today=date(2021, 4, 12), settings=Settings()) == []
 
 
+@pytest.mark.clock("2021-05-10T09:00")
 @pytest.mark.app_config(PERFORMANCE_WARM_AFTER_IMPORT=True)
 def test_the_import_command_queues_the_warming(runner, app_ctx):
     args = ["import", str(FIXTURES / "Annex_A.xlsx"), "--as-of", "2021-03-31"]
     assert runner.invoke(args=args).exit_code == 0
-    # RQ runs jobs inline in tests: the board is already computed.
+    # RQ runs jobs inline in tests: the board is already computed, for the import's month and
+    # for last month by the job's clock.
     assert len(statements(lambda: board.monthly_figures("2021-03", COUNCIL))) == 1
+    assert len(statements(lambda: board.monthly_figures("2021-04", COUNCIL))) == 1
+
+
+@pytest.mark.app_config(PERFORMANCE_WARM_AFTER_IMPORT=True)
+def test_a_dry_run_queues_no_warming(runner, app_ctx):
+    args = ["import", str(FIXTURES / "Annex_A.xlsx"), "--as-of", "2021-03-31", "--dry-run"]
+    assert runner.invoke(args=args).exit_code == 0
+    assert len(statements(lambda: board.monthly_figures("2021-03", COUNCIL))) > 1
 
 
 def test_switched_off_the_import_command_leaves_the_board_to_the_first_request(runner, app_ctx):
